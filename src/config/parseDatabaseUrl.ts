@@ -1,0 +1,125 @@
+import { ConfigError } from '../errors/errors.js';
+
+/** What tododb takes from a `postgres://` URL. The password is never enumerable. */
+export interface ParsedDatabaseUrl {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  readonly password: string | undefined;
+  /** The URL's `sslmode`, when it has one. */
+  sslmode: SslMode | undefined;
+  channelBinding: boolean;
+  applicationName: string | undefined;
+  connectTimeoutMs: number | undefined;
+  pgbouncer: boolean | undefined;
+  /** `postgres://user:***@host:port/db`: safe to log. */
+  redacted: string;
+}
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full' | 'no-verify';
+
+const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+
+// Parameters that libpq, Neon or PgBouncer tooling put into URLs and that tododb honours.
+// Anything else is refused so that a typo is not silently ignored.
+const KNOWN_PARAMS = new Set(['sslmode', 'channel_binding', 'host', 'port', 'application_name', 'connect_timeout', 'pgbouncer']);
+
+/**
+ * Parses a PostgreSQL connection URL. Errors name the part at fault and never echo the URL,
+ * which may hold a password.
+ */
+export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUrl {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(field, `Expected \`${field}\` to be a postgres:// URL, but it could not be parsed`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(field, `Expected \`${field}\` to be a postgres:// or postgresql:// URL, got protocol "${url.protocol}"`);
+  }
+  for (const key of url.searchParams.keys()) {
+    if (!KNOWN_PARAMS.has(key)) {
+      throw new ConfigError(field, `\`${field}\` has an unsupported query parameter "${key}" (supported: ${[...KNOWN_PARAMS].join(', ')})`);
+    }
+  }
+  const params = url.searchParams;
+
+  const host = decode(url.hostname, field, 'host') || params.get('host') || 'localhost';
+  const portText = url.port || params.get('port') || '5432';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(field, `Expected the port in \`${field}\` to be an integer from 1 to 65535`);
+  }
+  const database = decode(url.pathname.replace(/^\//, ''), field, 'database name');
+  if (database === '') {
+    throw new ConfigError(field, `\`${field}\` names no database (expected postgres://user@host/database)`);
+  }
+  const user = decode(url.username, field, 'user name');
+  if (user === '') {
+    throw new ConfigError(field, `\`${field}\` names no user (expected postgres://user@host/database)`);
+  }
+  const password = url.password === '' ? undefined : decode(url.password, field, 'password');
+
+  const sslmodeText = params.get('sslmode');
+  if (sslmodeText !== null && !SSL_MODES.includes(sslmodeText as SslMode)) {
+    throw new ConfigError(field, `\`${field}\` has an unknown sslmode (expected one of ${SSL_MODES.join(', ')})`);
+  }
+  const channelBindingText = params.get('channel_binding');
+  if (channelBindingText !== null && !['disable', 'prefer', 'require'].includes(channelBindingText)) {
+    throw new ConfigError(field, `\`${field}\` has an unknown channel_binding (expected disable, prefer or require)`);
+  }
+  const connectTimeoutText = params.get('connect_timeout');
+  let connectTimeoutMs: number | undefined;
+  if (connectTimeoutText !== null) {
+    const seconds = Number(connectTimeoutText);
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      throw new ConfigError(field, `Expected connect_timeout in \`${field}\` to be a positive whole number of seconds`);
+    }
+    connectTimeoutMs = seconds * 1000;
+  }
+  const pgbouncerText = params.get('pgbouncer');
+  if (pgbouncerText !== null && pgbouncerText !== 'true' && pgbouncerText !== 'false') {
+    throw new ConfigError(field, `Expected pgbouncer in \`${field}\` to be true or false`);
+  }
+
+  const parsed: ParsedDatabaseUrl = {
+    host,
+    port,
+    database,
+    user,
+    password: undefined,
+    sslmode: (sslmodeText ?? undefined) as SslMode | undefined,
+    channelBinding: channelBindingText === 'require',
+    applicationName: params.get('application_name') ?? undefined,
+    connectTimeoutMs,
+    pgbouncer: pgbouncerText === null ? undefined : pgbouncerText === 'true',
+    redacted: redactUrl(value),
+  };
+  // Non-enumerable, as pg-pool does: JSON.stringify, util.inspect and spreads never show it.
+  Object.defineProperty(parsed, 'password', { value: password, enumerable: false });
+  return parsed;
+}
+
+/**
+ * Returns the URL with its password replaced by `***` and its query dropped, for logs and
+ * error messages. Returns `(unparseable URL)` for anything that is not a URL.
+ */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    const auth = url.username ? `${url.username}${url.password ? ':***' : ''}@` : '';
+    return `${url.protocol}//${auth}${url.host}${url.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function decode(text: string, field: string, part: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConfigError(field, `\`${field}\` has a malformed percent-encoding in its ${part}`);
+  }
+}

@@ -1,0 +1,232 @@
+import type { ConnectionOptions } from 'node:tls';
+import { ConfigError } from '../errors/errors.js';
+import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
+
+/** Receives each SQL statement Sequelize runs, with its duration when known. */
+export type SqlLogger = (sql: string, durationMs?: number) => void;
+
+/** What `createDatabase()` accepts. Every field is optional; see the README for each default. */
+export interface DatabaseConfig {
+  /** `postgres://user:password@host:port/database?sslmode=require`. Default: `DATABASE_URL`. */
+  url?: string;
+  pool?: {
+    /** Most connections open at once. Default 10 (`DATABASE_POOL_MAX`). */
+    max?: number;
+    /** Connections kept open when idle. Default 0 (`DATABASE_POOL_MIN`), so Neon can scale to zero. */
+    min?: number;
+    /** How long an idle connection stays open, in ms. Default 10 000 (`DATABASE_POOL_IDLE_MS`). */
+    idleMs?: number;
+    /** How long a caller waits for a free connection, in ms. Default 15 000 (`DATABASE_POOL_ACQUIRE_TIMEOUT_MS`). */
+    acquireTimeoutMs?: number;
+  };
+  /**
+   * TLS. `true` verifies the server certificate, `'no-verify'` encrypts without verifying,
+   * `false` turns TLS off, an object is passed to `tls.connect`. Default: from the URL's `sslmode`
+   * (`DATABASE_SSL` overrides it).
+   */
+  ssl?: boolean | 'no-verify' | ConnectionOptions;
+  /** How long opening a connection may take, in ms. Default 10 000 (`DATABASE_CONNECT_TIMEOUT_MS`). */
+  connectTimeoutMs?: number;
+  /** Server-side `statement_timeout`, in ms; 0 turns it off. Default 15 000 (`DATABASE_STATEMENT_TIMEOUT_MS`). */
+  statementTimeoutMs?: number;
+  /**
+   * Client-side bound on one query, in ms, for when the server cannot answer at all (a
+   * black-holed host). Default 20 000 (`DATABASE_QUERY_TIMEOUT_MS`); 0 turns it off.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Set when the URL points at PgBouncer in transaction mode (Neon's `-pooler` host). Session
+   * state is then never used: no startup parameters, no session locks. Default: detected from
+   * the host name or `?pgbouncer=true` (`DATABASE_PGBOUNCER`).
+   */
+  pgbouncer?: boolean;
+  /** Shown in `pg_stat_activity`. Default `tododb` (`DATABASE_APPLICATION_NAME`). */
+  applicationName?: string;
+  /** Receives SQL as Sequelize runs it. Default: nothing is logged. */
+  logging?: false | SqlLogger;
+}
+
+/** The single resolved configuration every part of tododb reads. */
+export interface ResolvedConfig {
+  connection: ParsedDatabaseUrl;
+  pool: { max: number; min: number; idleMs: number; acquireTimeoutMs: number };
+  ssl: false | ConnectionOptions;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  queryTimeoutMs: number;
+  pgbouncer: boolean;
+  applicationName: string;
+  logging: false | SqlLogger;
+}
+
+export type Env = Record<string, string | undefined>;
+
+type NumberSetting = {
+  field: string;
+  env: string;
+  fallback: number;
+  min: number;
+  read: (config: DatabaseConfig) => unknown;
+};
+
+// One row per numeric setting: its option path, its environment variable, its default and its floor.
+const NUMBER_SETTINGS = {
+  poolMax: { field: 'pool.max', env: 'DATABASE_POOL_MAX', fallback: 10, min: 1, read: (c) => c.pool?.max },
+  poolMin: { field: 'pool.min', env: 'DATABASE_POOL_MIN', fallback: 0, min: 0, read: (c) => c.pool?.min },
+  poolIdleMs: { field: 'pool.idleMs', env: 'DATABASE_POOL_IDLE_MS', fallback: 10_000, min: 1, read: (c) => c.pool?.idleMs },
+  poolAcquireTimeoutMs: { field: 'pool.acquireTimeoutMs', env: 'DATABASE_POOL_ACQUIRE_TIMEOUT_MS', fallback: 15_000, min: 1, read: (c) => c.pool?.acquireTimeoutMs },
+  connectTimeoutMs: { field: 'connectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', fallback: 10_000, min: 1, read: (c) => c.connectTimeoutMs },
+  statementTimeoutMs: { field: 'statementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', fallback: 15_000, min: 0, read: (c) => c.statementTimeoutMs },
+  queryTimeoutMs: { field: 'queryTimeoutMs', env: 'DATABASE_QUERY_TIMEOUT_MS', fallback: 20_000, min: 0, read: (c) => c.queryTimeoutMs },
+} satisfies Record<string, NumberSetting>;
+
+const KNOWN_OPTIONS = new Set(['url', 'pool', 'ssl', 'connectTimeoutMs', 'statementTimeoutMs', 'queryTimeoutMs', 'pgbouncer', 'applicationName', 'logging']);
+const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs']);
+
+/**
+ * Turns `createDatabase()`'s options into one {@link ResolvedConfig}: an explicit option wins,
+ * then the URL's own parameters, then `DATABASE_*` variables from `env`, then the defaults.
+ * Throws a {@link ConfigError} naming the field at fault; no message ever contains a value.
+ */
+export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env): ResolvedConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError('config', 'Expected the config to be an object');
+  }
+  rejectUnknown(input, KNOWN_OPTIONS, '');
+  if (input.pool !== undefined) {
+    if (typeof input.pool !== 'object' || input.pool === null) {
+      throw new ConfigError('pool', 'Expected `pool` to be an object');
+    }
+    rejectUnknown(input.pool, KNOWN_POOL_OPTIONS, 'pool.');
+  }
+
+  const url = input.url ?? nonEmpty(env.DATABASE_URL);
+  if (url === undefined) {
+    throw new ConfigError('url', 'No database URL: pass `url` or set DATABASE_URL');
+  }
+  if (typeof url !== 'string') {
+    throw new ConfigError('url', 'Expected `url` to be a string');
+  }
+  const connection = parseDatabaseUrl(url, input.url === undefined ? 'DATABASE_URL' : 'url');
+
+  const number = (setting: NumberSetting, fromUrl?: number): number => resolveNumber(setting, input, env, fromUrl);
+  const pool = {
+    max: number(NUMBER_SETTINGS.poolMax),
+    min: number(NUMBER_SETTINGS.poolMin),
+    idleMs: number(NUMBER_SETTINGS.poolIdleMs),
+    acquireTimeoutMs: number(NUMBER_SETTINGS.poolAcquireTimeoutMs),
+  };
+  if (pool.min > pool.max) {
+    throw new ConfigError('pool.min', 'Expected `pool.min` to be at most `pool.max`');
+  }
+
+  const applicationName = input.applicationName ?? connection.applicationName ?? nonEmpty(env.DATABASE_APPLICATION_NAME) ?? 'tododb';
+  if (typeof applicationName !== 'string' || applicationName.length > 63) {
+    throw new ConfigError('applicationName', 'Expected `applicationName` to be a string of at most 63 characters');
+  }
+  if (input.logging !== undefined && input.logging !== false && typeof input.logging !== 'function') {
+    throw new ConfigError('logging', 'Expected `logging` to be false or a function');
+  }
+
+  return {
+    connection,
+    pool,
+    ssl: resolveSsl(input, connection, env),
+    connectTimeoutMs: number(NUMBER_SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
+    statementTimeoutMs: number(NUMBER_SETTINGS.statementTimeoutMs),
+    queryTimeoutMs: number(NUMBER_SETTINGS.queryTimeoutMs),
+    pgbouncer: resolvePgbouncer(input, connection, env),
+    applicationName,
+    logging: input.logging ?? false,
+  };
+}
+
+function resolveNumber(setting: NumberSetting, input: DatabaseConfig, env: Env, fromUrl: number | undefined): number {
+  const explicit = setting.read(input);
+  if (explicit !== undefined) {
+    return checkNumber(explicit, setting.field, setting.min);
+  }
+  if (fromUrl !== undefined) {
+    return fromUrl;
+  }
+  const text = nonEmpty(env[setting.env]);
+  if (text !== undefined) {
+    return checkNumber(/^\d+$/.test(text.trim()) ? Number(text) : Number.NaN, setting.env, setting.min);
+  }
+  return setting.fallback;
+}
+
+function checkNumber(value: unknown, field: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
+    throw new ConfigError(field, `Expected \`${field}\` to be ${kind}`);
+  }
+  return value;
+}
+
+function resolveSsl(input: DatabaseConfig, connection: ParsedDatabaseUrl, env: Env): false | ConnectionOptions {
+  if (input.ssl !== undefined) {
+    return sslFromOption(input.ssl, 'ssl');
+  }
+  const envSsl = nonEmpty(env.DATABASE_SSL);
+  if (envSsl !== undefined) {
+    const mapped = ({ true: true, false: false, 'no-verify': 'no-verify' } as const)[envSsl as 'true' | 'false' | 'no-verify'];
+    if (mapped === undefined) {
+      throw new ConfigError('DATABASE_SSL', 'Expected `DATABASE_SSL` to be true, false or no-verify');
+    }
+    return sslFromOption(mapped, 'DATABASE_SSL');
+  }
+  switch (connection.sslmode) {
+    case undefined:
+    case 'disable':
+    case 'allow':
+      return false;
+    case 'no-verify':
+      return { rejectUnauthorized: false };
+    default:
+      // prefer, require, verify-ca, verify-full: encrypt and verify the certificate, as
+      // node-postgres does. Pass `ssl: 'no-verify'` to accept a self-signed certificate.
+      return {};
+  }
+}
+
+function sslFromOption(value: unknown, field: string): false | ConnectionOptions {
+  if (value === false) return false;
+  if (value === true) return {};
+  if (value === 'no-verify') return { rejectUnauthorized: false };
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as ConnectionOptions;
+  throw new ConfigError(field, `Expected \`${field}\` to be a boolean, 'no-verify' or a TLS options object`);
+}
+
+function resolvePgbouncer(input: DatabaseConfig, connection: ParsedDatabaseUrl, env: Env): boolean {
+  if (input.pgbouncer !== undefined) {
+    if (typeof input.pgbouncer !== 'boolean') {
+      throw new ConfigError('pgbouncer', 'Expected `pgbouncer` to be a boolean');
+    }
+    return input.pgbouncer;
+  }
+  if (connection.pgbouncer !== undefined) {
+    return connection.pgbouncer;
+  }
+  const text = nonEmpty(env.DATABASE_PGBOUNCER);
+  if (text !== undefined) {
+    if (text !== 'true' && text !== 'false') {
+      throw new ConfigError('DATABASE_PGBOUNCER', 'Expected `DATABASE_PGBOUNCER` to be true or false');
+    }
+    return text === 'true';
+  }
+  // Neon's pooled endpoints are named `<endpoint>-pooler.<region>…`.
+  return /-pooler\./.test(connection.host);
+}
+
+function rejectUnknown(object: object, known: Set<string>, prefix: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.has(key)) {
+      throw new ConfigError(`${prefix}${key}`, `Unknown option \`${prefix}${key}\``);
+    }
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,111 @@
+import {
+  ConflictError,
+  DatabaseUnavailableError,
+  NotFoundError,
+  QueryTimeoutError,
+  TododbError,
+  ValidationError,
+  type FieldIssue,
+} from './errors.js';
+import { sqlState } from './sqlState.js';
+
+// Which field a unique or check constraint guards, by constraint name (see migrations/).
+const CONSTRAINT_FIELDS: Record<string, string> = {
+  users_email_lower_key: 'email',
+  users_pkey: 'id',
+  tasks_pkey: 'id',
+  users_email_normalized_check: 'email',
+  tasks_title_not_empty_check: 'title',
+  tasks_description_length_check: 'description',
+};
+
+// SQLSTATE classes and codes that mean "the database is not there for us right now".
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '58000', '58030']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const UNAVAILABLE_SEQUELIZE_ERRORS = new Set([
+  'SequelizeConnectionError',
+  'SequelizeConnectionRefusedError',
+  'SequelizeConnectionTimedOutError',
+  'SequelizeHostNotFoundError',
+  'SequelizeHostNotReachableError',
+  'SequelizeInvalidConnectionError',
+  'SequelizeAccessDeniedError',
+  'SequelizeConnectionAcquireTimeoutError',
+]);
+const UNAVAILABLE_MESSAGES = ['Connection terminated', 'timeout expired', 'Client has encountered a connection error', 'Connection ended'];
+
+/**
+ * Translates an error from Sequelize, pg or Node into tododb's typed errors. The one place that
+ * knows SQLSTATE codes; errors that are already tododb's pass through. Unknown errors come back
+ * as a generic {@link TododbError} with code `DATABASE_ERROR`, the original kept as `cause`.
+ */
+export function translateError(error: unknown): TododbError {
+  if (error instanceof TododbError) return error;
+  const state = sqlState(error);
+  const name = (error as { name?: unknown } | null)?.name;
+  const message = error instanceof Error ? error.message : String(error);
+  const constraint = constraintOf(error);
+
+  if (state === '23505' || name === 'SequelizeUniqueConstraintError') {
+    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? 'unknown';
+    return new ConflictError(field, field === 'email' ? 'email is already taken' : `${field} must be unique`, { cause: error });
+  }
+  if (state === '23503' || name === 'SequelizeForeignKeyConstraintError') {
+    return new NotFoundError('user', { cause: error });
+  }
+  if (state === '57014' || message === 'Query read timeout') {
+    return new QueryTimeoutError('The query took longer than its timeout and was cancelled', { cause: error });
+  }
+  if (name === 'SequelizeValidationError') {
+    const items = (error as { errors?: { path?: string | null; message?: string }[] }).errors ?? [];
+    const issues: FieldIssue[] = items.map((item) => ({ field: item.path ?? 'unknown', message: stripField(item.message ?? 'is invalid', item.path) }));
+    return new ValidationError(issues.length > 0 ? issues : [{ field: 'unknown', message }], { cause: error });
+  }
+  if (state === '23514' || state === '23502' || state === '22001' || state === '22021' || state === '22P02') {
+    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? columnOf(error) ?? 'unknown';
+    return new ValidationError([{ field, message: 'is invalid' }], { cause: error });
+  }
+  if (isUnavailable(error, state, name, message)) {
+    return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, state, message)}`, { cause: error });
+  }
+  return new TododbError('DATABASE_ERROR', `The database reported an error${state ? ` (SQLSTATE ${state})` : ''}`, { cause: error });
+}
+
+function isUnavailable(error: unknown, state: string | undefined, name: unknown, message: string): boolean {
+  if (state !== undefined && (state.startsWith('08') || UNAVAILABLE_STATES.has(state))) return true;
+  if (state !== undefined && UNAVAILABLE_NODE_CODES.has(state)) return true;
+  if (typeof name === 'string' && UNAVAILABLE_SEQUELIZE_ERRORS.has(name)) return true;
+  const causeCode = (error as { parent?: { code?: unknown }; cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof causeCode === 'string' && UNAVAILABLE_NODE_CODES.has(causeCode)) return true;
+  return UNAVAILABLE_MESSAGES.some((fragment) => message.includes(fragment));
+}
+
+// A short reason without host names, user names or anything from the URL.
+function unavailableReason(error: unknown, state: string | undefined, message: string): string {
+  if (state !== undefined && UNAVAILABLE_NODE_CODES.has(state)) return state;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'SequelizeConnectionAcquireTimeoutError') return 'timed out waiting for a free connection in the pool';
+  if (name === 'SequelizeAccessDeniedError' || state === '28P01' || state === '28000') return 'authentication failed';
+  if (state === '53300') return 'too many connections';
+  if (state === '57P01' || state === '57P02' || state === '57P03') return 'the server is shutting down or starting up';
+  if (/timeout|timed out/i.test(message)) return 'timed out connecting';
+  if (message.includes('terminated')) return 'the connection was closed';
+  return state ? `SQLSTATE ${state}` : 'connection failed';
+}
+
+function constraintOf(error: unknown): string | undefined {
+  const candidate = error as { parent?: { constraint?: unknown }; original?: { constraint?: unknown }; constraint?: unknown } | null;
+  const constraint = candidate?.parent?.constraint ?? candidate?.original?.constraint ?? candidate?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
+
+function columnOf(error: unknown): string | undefined {
+  const candidate = error as { parent?: { column?: unknown }; column?: unknown } | null;
+  const column = candidate?.parent?.column ?? candidate?.column;
+  return typeof column === 'string' ? column : undefined;
+}
+
+// Our model validators say "email must be …"; the field is already in FieldIssue.field.
+function stripField(message: string, field: string | null | undefined): string {
+  return field && message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
+}

