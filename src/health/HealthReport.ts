@@ -1,0 +1,21 @@
+/** What `checkHealth()` resolves with. It never contains a password, URL, user or host name. */
+export interface HealthReport {
+  status: 'ok' | 'error';
+  /** The probe's round trip in ms; on error, the time until it failed. */
+  latencyMs: number;
+  /** ISO 8601. */
+  checkedAt: string;
+  /** Why the status is `error`, in a few words. */
+  reason?: string;
+  /** `server_version` of the database, e.g. `15.4`. */
+  serverVersion?: string;
+  /** The pool of this process: connections in use, idle, callers waiting, and the maximum. */
+  pool: { max: number; inUse: number; idle: number; waiting: number };
+  /** Applied and pending migrations of this version of tododb, when they could be read. */
+  migrations?: { applied: number; pending: number };
+}
+
+export interface CheckHealthOptions {
+  /** Upper bound for the whole check, in ms. Default 2000. */
+  timeoutMs?: number;
+}
