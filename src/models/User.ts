@@ -38,6 +38,8 @@ export class User extends Model<InferAttributes<User, { omit: 'tasks' }>, InferC
     allowNull: true,
     validate: {
       isValidName(value: unknown) {
+        // Sequelize runs custom validators on null too, even with allowNull: null means "no name".
+        if (value === null || value === undefined) return;
         const problem = typeof value === 'string' ? textProblem(value, LIMITS.nameMaxLength) : 'must be a string';
         if (problem) throw new Error(`name ${problem}`);
       },
