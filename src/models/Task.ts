@@ -56,11 +56,11 @@ export class Task extends Model<InferAttributes<Task, { omit: 'user' }>, InferCr
   declare isCompleted: CreationOptional<boolean>;
 
   @CreatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare createdAt: CreationOptional<Date>;
 
   @UpdatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare updatedAt: CreationOptional<Date>;
 
   @BelongsTo(() => User, { foreignKey: 'userId', onDelete: 'CASCADE' })

@@ -48,11 +48,11 @@ export class User extends Model<InferAttributes<User, { omit: 'tasks' }>, InferC
   declare name: CreationOptional<string | null>;
 
   @CreatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare createdAt: CreationOptional<Date>;
 
   @UpdatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare updatedAt: CreationOptional<Date>;
 
   @HasMany(() => Task, { foreignKey: 'userId', onDelete: 'CASCADE', hooks: false })
