@@ -32,7 +32,9 @@ export async function up({ queryInterface, sequelize, transaction }: MigrationCo
     type: 'check',
     name: 'tasks_title_not_empty_check',
     fields: ['title'],
-    where: sequelize.literal(`char_length(title) >= 1`),
+    // Not blank either: the models trim, and a title of spaces written by plain SQL would
+    // break the rule "1 to 255 characters after trimming" behind their back.
+    where: sequelize.literal(`char_length(title) >= 1 AND title ~ '[^[:space:]]'`),
     transaction,
   });
   await queryInterface.addConstraint('tasks', {
