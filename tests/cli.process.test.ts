@@ -10,6 +10,7 @@ import {
   cleanEnv,
   emptyDir,
   lines,
+  removeEmptyDirs,
   query,
   recordedMigrations,
   runBuiltCli,
@@ -18,6 +19,8 @@ import {
 } from './fixtures/cli.js';
 
 const MARKER = 'SECRET_MARKER_123';
+
+afterAll(removeEmptyDirs);
 
 beforeAll(async () => {
   // The one build of dist/ in this test run (the package test packs a copy of its own).

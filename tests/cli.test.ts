@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
-import { ALL_MIGRATIONS, REPO_ROOT, emptyDir, lines, query, recordedMigrations, runCli, tableNames } from './fixtures/cli.js';
+import { ALL_MIGRATIONS, REPO_ROOT, emptyDir, lines, removeEmptyDirs, query, recordedMigrations, runCli, tableNames } from './fixtures/cli.js';
 
 const [FIRST, SECOND] = ALL_MIGRATIONS as [string, string];
 const MARKER = 'SECRET_MARKER_123';
+
+afterAll(removeEmptyDirs);
 
 describe('tododb help and usage', () => {
   it('prints help listing every migrate command and exits 0, for -h and --help at any level', async () => {
