@@ -24,17 +24,24 @@ function commandList(commands: readonly Command[]): string {
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}\n`).join('');
 }
 
+/** What help is about: one command, or a group of them by its words (`[]` for all of them). */
+export type HelpTopic = Command | readonly string[];
+
+function isCommand(topic: HelpTopic): topic is Command {
+  return 'run' in topic;
+}
+
 /** The commands under a group such as `migrate`. */
 export function commandsUnder(group: readonly string[], commands: readonly Command[]): Command[] {
   return commands.filter((command) => group.every((word, index) => command.path[index] === word) && command.path.length > group.length);
 }
 
 /** The one usage line printed under a usage error. */
-export function usageLine(topic: Command | readonly string[], commands: readonly Command[]): string {
-  if (!Array.isArray(topic)) {
-    return `Usage: ${synopsis(topic as Command)} [--url URL] [--verbose]`;
+export function usageLine(topic: HelpTopic, commands: readonly Command[]): string {
+  if (isCommand(topic)) {
+    return `Usage: ${synopsis(topic)} [--url URL] [--verbose]`;
   }
-  const group = topic as readonly string[];
+  const group = topic;
   if (group.length === 0) {
     return 'Usage: tododb <command> [options]  (run "tododb --help" for the list of commands)';
   }
@@ -43,16 +50,16 @@ export function usageLine(topic: Command | readonly string[], commands: readonly
 }
 
 /** Full help for the whole CLI (`[]`), a group (`['migrate']`) or a command. */
-export function helpText(topic: Command | readonly string[], commands: readonly Command[], version: string): string {
-  if (!Array.isArray(topic)) {
-    const command = topic as Command;
+export function helpText(topic: HelpTopic, commands: readonly Command[], version: string): string {
+  if (isCommand(topic)) {
+    const command = topic;
     return (
       `${usageLine(command, commands)}\n\n${command.summary}.\n\n` +
       (Object.keys(command.options).length > 0 ? `Options:\n${optionList(command.options)}\n` : '') +
       `Global options:\n${optionList(GLOBAL_OPTIONS)}`
     );
   }
-  const group = topic as readonly string[];
+  const group = topic;
   const listed = group.length === 0 ? commands : commandsUnder(group, commands);
   const header = group.length === 0 ? `tododb ${version}: manage the tododb schema in PostgreSQL\n\n` : '';
   const usage = group.length === 0 ? 'Usage: tododb <command> [options]' : usageLine(group, commands);

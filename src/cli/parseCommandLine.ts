@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { Command, OptionSpec } from './Command.js';
 import { GLOBAL_OPTIONS } from './globalOptions.js';
-import { commandsUnder, usageLine } from './help.js';
+import { commandsUnder, usageLine, type HelpTopic } from './help.js';
 import { UsageError } from './UsageError.js';
 
 /** What the command line asks for. */
 export type CommandLine =
   | { kind: 'version' }
-  | { kind: 'help'; topic: Command | readonly string[] }
+  | { kind: 'help'; topic: HelpTopic }
   | { kind: 'command'; command: Command; options: Record<string, string | boolean | undefined>; url: string | undefined; verbose: boolean };
 
 type Values = Record<string, string | boolean | undefined>;
