@@ -1,7 +1,6 @@
 import { QueryTypes, type ModelAttributeColumnOptions } from 'sequelize';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from './support/testDatabase.js';
 
 type ColumnShape = { column: string; type: string; nullable: boolean };
 
@@ -25,20 +24,10 @@ const CONTRACT: Record<'users' | 'tasks', ColumnShape[]> = {
   ],
 };
 
-let testDb: TestDatabase;
-let db: Database;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  db = createDatabase({ url: testDb.url }, {});
-});
-afterAll(async () => {
-  await db.close();
-  await testDb.drop();
-});
+const t = useTestDatabase();
 
 function select<T extends object>(sql: string, bind: unknown[] = []): Promise<T[]> {
-  return db.sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind });
+  return t.db.sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind });
 }
 
 /** The columns of a table as PostgreSQL reports them, sorted by name. */
@@ -96,22 +85,22 @@ describe('columns', () => {
     ['User', 'users'],
     ['Task', 'tasks'],
   ] as const)('the %s model declares the same columns as table %s', async (model, table) => {
-    const attributes = (model === 'User' ? db.models.User.getAttributes() : db.models.Task.getAttributes()) as Record<string, ModelAttributeColumnOptions>;
+    const attributes = (model === 'User' ? t.db.models.User.getAttributes() : t.db.models.Task.getAttributes()) as Record<string, ModelAttributeColumnOptions>;
     expect(modelColumns(attributes)).toEqual(await databaseColumns(table));
-    expect(model === 'User' ? db.models.User.getTableName() : db.models.Task.getTableName()).toBe(table);
+    expect(model === 'User' ? t.db.models.User.getTableName() : t.db.models.Task.getTableName()).toBe(table);
   });
 
   it('the camelCase attributes map to the snake_case columns of the contract', () => {
     const fieldOf = (attributes: Record<string, ModelAttributeColumnOptions>) =>
       Object.fromEntries(Object.entries(attributes).map(([name, attribute]) => [name, attribute.field]));
-    expect(fieldOf(db.models.User.getAttributes() as Record<string, ModelAttributeColumnOptions>)).toEqual({
+    expect(fieldOf(t.db.models.User.getAttributes() as Record<string, ModelAttributeColumnOptions>)).toEqual({
       id: 'id',
       email: 'email',
       name: 'name',
       createdAt: 'created_at',
       updatedAt: 'updated_at',
     });
-    expect(fieldOf(db.models.Task.getAttributes() as Record<string, ModelAttributeColumnOptions>)).toEqual({
+    expect(fieldOf(t.db.models.Task.getAttributes() as Record<string, ModelAttributeColumnOptions>)).toEqual({
       id: 'id',
       userId: 'user_id',
       title: 'title',
@@ -184,15 +173,15 @@ describe('query plans', () => {
 
   beforeAll(async () => {
     // Enough rows over enough users that the planner prefers an index on its own.
-    await db.sequelize.query(
+    await t.db.sequelize.query(
       `INSERT INTO users (id, email) SELECT gen_random_uuid(), 'user' || n || '@example.com' FROM generate_series(1, 5000) AS n`,
     );
-    await db.sequelize.query(
+    await t.db.sequelize.query(
       `INSERT INTO tasks (id, user_id, title, is_completed, created_at)
        SELECT gen_random_uuid(), u.id, 'task ' || n, n % 2 = 0, now() - n * interval '1 minute'
          FROM (SELECT id FROM users ORDER BY email LIMIT 50) AS u CROSS JOIN generate_series(1, 200) AS n`,
     );
-    await db.sequelize.query('ANALYZE users, tasks');
+    await t.db.sequelize.query('ANALYZE users, tasks');
     const [user] = await select<{ id: string }>(`SELECT id FROM users ORDER BY email LIMIT 1`);
     userId = user!.id;
   });
@@ -231,35 +220,35 @@ describe('query plans', () => {
 
 describe('the cascade lives in the database', () => {
   async function userWithTasks(email: string, count: number): Promise<string> {
-    const user = await db.models.User.create({ email });
+    const user = await t.db.models.User.create({ email });
     for (let n = 0; n < count; n += 1) {
-      await db.models.Task.create({ userId: user.id, title: `task ${n}` });
+      await t.db.models.Task.create({ userId: user.id, title: `task ${n}` });
     }
     return user.id;
   }
 
-  const tasksOf = (userId: string) => db.models.Task.count({ where: { userId } });
+  const tasksOf = (userId: string) => t.db.models.Task.count({ where: { userId } });
 
   it('DELETE FROM users in plain SQL removes that user\'s tasks and no one else\'s', async () => {
     const doomed = await userWithTasks('doomed-sql@example.com', 3);
     const other = await userWithTasks('survivor-sql@example.com', 2);
     expect(await tasksOf(doomed)).toBe(3);
 
-    await db.sequelize.query('DELETE FROM users WHERE id = $1', { bind: [doomed] });
+    await t.db.sequelize.query('DELETE FROM users WHERE id = $1', { bind: [doomed] });
 
     expect(await tasksOf(doomed)).toBe(0);
     expect(await tasksOf(other)).toBe(2);
-    expect(await db.models.User.findByPk(other)).not.toBeNull();
+    expect(await t.db.models.User.findByPk(other)).not.toBeNull();
   });
 
   it('user.destroy() removes that user\'s tasks and no one else\'s', async () => {
     const doomed = await userWithTasks('doomed-model@example.com', 4);
     const other = await userWithTasks('survivor-model@example.com', 1);
 
-    const user = await db.models.User.findByPk(doomed);
+    const user = await t.db.models.User.findByPk(doomed);
     await user!.destroy();
 
-    expect(await db.models.User.findByPk(doomed)).toBeNull();
+    expect(await t.db.models.User.findByPk(doomed)).toBeNull();
     expect(await tasksOf(doomed)).toBe(0);
     expect(await tasksOf(other)).toBe(1);
   });

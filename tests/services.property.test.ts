@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { QueryTypes } from 'sequelize';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, createDatabase, type Database } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, type Database } from '../src/index.js';
+import { useTestDatabase } from './support/testDatabase.js';
 
 // A model of what the service layer must do, as simple as it can be: two maps.
 interface Model {
@@ -137,27 +137,17 @@ async function expectDatabaseMatches(db: Database, model: Model): Promise<void> 
 }
 
 describe('the service layer against an in-memory model', () => {
-  let testDb: TestDatabase;
-  let db: Database;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createDatabase({ url: testDb.url }, {});
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.drop();
-  });
+  const t = useTestDatabase();
 
   it('agrees with the model after every step of random call sequences by several users', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 30 }), async (operations) => {
-        await db.sequelize.query('TRUNCATE users CASCADE');
+        await t.db.sequelize.query('TRUNCATE users CASCADE');
         const model: Model = { users: new Map(), tasks: new Map() };
         const ids: Ids = { users: [], tasks: [] };
         for (const op of operations) {
-          await step(db, model, ids, op);
-          await expectDatabaseMatches(db, model);
+          await step(t.db, model, ids, op);
+          await expectDatabaseMatches(t.db, model);
         }
       }),
       { numRuns: 60 },

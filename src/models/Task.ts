@@ -2,6 +2,7 @@ import type { CreationOptional, ForeignKey as ForeignKeyType, InferAttributes, I
 import { BelongsTo, Column, CreatedAt, DataType, Default, ForeignKey, Model, PrimaryKey, Table, UpdatedAt } from 'sequelize-typescript';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { LIMITS, textProblem, titleProblem } from './rules.js';
+import { ruleValidator } from './ruleValidator.js';
 import { User } from './User.js';
 
 /**
@@ -28,26 +29,14 @@ export class Task extends Model<InferAttributes<Task, { omit: 'user' }>, InferCr
     set(this: Task, value: unknown) {
       this.setDataValue('title', typeof value === 'string' ? value.trim() : (value as string));
     },
-    validate: {
-      isValidTitle(value: unknown) {
-        const problem = typeof value === 'string' ? titleProblem(value) : 'must be a string';
-        if (problem) throw new Error(`title ${problem}`);
-      },
-    },
+    validate: { isValidTitle: ruleValidator('title', titleProblem) },
   })
   declare title: string;
 
   @Column({
     type: DataType.TEXT,
     allowNull: true,
-    validate: {
-      isValidDescription(value: unknown) {
-        // Sequelize runs custom validators on null too, even with allowNull: null means "no description".
-        if (value === null || value === undefined) return;
-        const problem = typeof value === 'string' ? textProblem(value, LIMITS.descriptionMaxLength) : 'must be a string';
-        if (problem) throw new Error(`description ${problem}`);
-      },
-    },
+    validate: { isValidDescription: ruleValidator('description', (value) => textProblem(value, LIMITS.descriptionMaxLength), { nullable: true }) },
   })
   declare description: CreationOptional<string | null>;
 

@@ -2,6 +2,7 @@ import type { CreationOptional, InferAttributes, InferCreationAttributes } from 
 import { Column, CreatedAt, DataType, Default, HasMany, Model, PrimaryKey, Table, UpdatedAt } from 'sequelize-typescript';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { LIMITS, emailProblem, normalizeEmail, textProblem } from './rules.js';
+import { ruleValidator } from './ruleValidator.js';
 import { Task } from './Task.js';
 
 /**
@@ -24,26 +25,14 @@ export class User extends Model<InferAttributes<User, { omit: 'tasks' }>, InferC
     set(this: User, value: unknown) {
       this.setDataValue('email', typeof value === 'string' ? normalizeEmail(value) : (value as string));
     },
-    validate: {
-      isValidEmail(value: unknown) {
-        const problem = typeof value === 'string' ? emailProblem(value) : 'must be a string';
-        if (problem) throw new Error(`email ${problem}`);
-      },
-    },
+    validate: { isValidEmail: ruleValidator('email', emailProblem) },
   })
   declare email: string;
 
   @Column({
     type: DataType.TEXT,
     allowNull: true,
-    validate: {
-      isValidName(value: unknown) {
-        // Sequelize runs custom validators on null too, even with allowNull: null means "no name".
-        if (value === null || value === undefined) return;
-        const problem = typeof value === 'string' ? textProblem(value, LIMITS.nameMaxLength) : 'must be a string';
-        if (problem) throw new Error(`name ${problem}`);
-      },
-    },
+    validate: { isValidName: ruleValidator('name', (value) => textProblem(value, LIMITS.nameMaxLength), { nullable: true }) },
   })
   declare name: CreationOptional<string | null>;
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createDatabase, type Database, type DatabaseConfig } from '../../src/index.js';
 import { admin, withDatabase } from './globalSetup.js';
 
 export interface TestDatabase {
@@ -25,3 +26,30 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
 }
 
 export { admin, withDatabase };
+
+/**
+ * Gives the calling test file a migrated database of its own and a tododb handle on it,
+ * created before its tests and dropped after them. Read `.db` inside tests and hooks.
+ */
+export function useTestDatabase(config: Omit<DatabaseConfig, 'url'> = {}): { readonly db: Database; readonly testDb: TestDatabase } {
+  let testDb: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createDatabase({ ...config, url: testDb.url }, {});
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.drop();
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('useTestDatabase: the database exists only inside tests and hooks');
+      return db;
+    },
+    get testDb() {
+      if (!testDb) throw new Error('useTestDatabase: the database exists only inside tests and hooks');
+      return testDb;
+    },
+  };
+}
