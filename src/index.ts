@@ -4,6 +4,19 @@ export type { Database, Models } from './database/createDatabase.js';
 export { resolveConfig } from './config/resolveConfig.js';
 export type { DatabaseConfig, ResolvedConfig, SqlLogger, Env } from './config/resolveConfig.js';
 export { redactUrl } from './config/parseDatabaseUrl.js';
+export { checkHealth } from './health/checkHealth.js';
+export type { HealthReport, CheckHealthOptions } from './health/HealthReport.js';
+export type {
+  UserService,
+  TaskService,
+  UserRecord,
+  TaskRecord,
+  NewUser,
+  NewTask,
+  TaskChanges,
+  ListTasksOptions,
+  TaskPage,
+} from './services/records.js';
 export { createMigrator } from './migrator/createMigrator.js';
 export type { Migrator, MigratorOptions, MigrationEvent } from './migrator/createMigrator.js';
 export type { MigrationContext, MigrationDefinition } from './migrator/MigrationContext.js';

@@ -2,7 +2,12 @@ import { Sequelize, type SequelizeOptions } from 'sequelize-typescript';
 import { resolveConfig, type DatabaseConfig, type Env, type ResolvedConfig } from '../config/resolveConfig.js';
 import { Task } from '../models/Task.js';
 import { User } from '../models/User.js';
+import { uuidv7 } from '../ids/uuidv7.js';
+import { createTaskService } from '../services/createTaskService.js';
+import { createUserService } from '../services/createUserService.js';
+import type { TaskService, UserService } from '../services/records.js';
 import { createPgModule } from './pgModule.js';
+import { createQueryRunner } from './createQueryRunner.js';
 
 /** The models of one database, bound to it alone. */
 export interface Models {
@@ -16,6 +21,10 @@ export interface Database {
   readonly models: Models;
   /** The Sequelize instance underneath. */
   readonly sequelize: Sequelize;
+  /** Users: create, get, get by email, delete. Plain records, typed errors, one round trip each. */
+  readonly users: UserService;
+  /** Tasks, always scoped to their owner: another user's task is never read or written. */
+  readonly tasks: TaskService;
   /** Where this database points, safe to log: `postgres://user:***@host:5432/db`. */
   readonly target: string;
   /** Ends the pool. Safe to call more than once. */
@@ -72,14 +81,20 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
     // connection: a round trip per connection, and session state that PgBouncer in transaction
     // mode does not keep. Columns are timestamptz, so the session time zone does not matter.
     dialectOptions: { clientMinMessages: 'ignore' },
+    // Without a version Sequelize opens an extra connection before the first query to ask the
+    // server for it: a slower cold start for nothing, as tododb needs no version-specific SQL.
+    databaseVersion: '14.0.0',
     keepDefaultTimezone: true, // read by Sequelize's postgres dialect, missing from its types
     define: { underscored: true },
   } as SequelizeOptions);
 
+  const query = createQueryRunner(sequelize, logging);
   let closing: Promise<void> | undefined;
   const db: Database = {
     models: { User: sequelize.getRepository(User), Task: sequelize.getRepository(Task) },
     sequelize,
+    users: createUserService(query, uuidv7),
+    tasks: createTaskService(query, uuidv7),
     target: resolved.connection.redacted,
     close() {
       closing ??= sequelize.close();

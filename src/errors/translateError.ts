@@ -19,8 +19,9 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
   tasks_description_length_check: 'description',
 };
 
-// SQLSTATE classes and codes that mean "the database is not there for us right now".
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '58000', '58030']);
+// SQLSTATE classes and codes that mean "the database is not there for us right now":
+// connection exceptions (08), authentication (28), no such database, shutdown, resources.
+const UNAVAILABLE_STATES = new Set(['3D000', '57P01', '57P02', '57P03', '53300', '53400', '58000', '58030']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 const UNAVAILABLE_SEQUELIZE_ERRORS = new Set([
   'SequelizeConnectionError',
@@ -72,7 +73,7 @@ export function translateError(error: unknown): TododbError {
 }
 
 function isUnavailable(error: unknown, state: string | undefined, name: unknown, message: string): boolean {
-  if (state !== undefined && (state.startsWith('08') || UNAVAILABLE_STATES.has(state))) return true;
+  if (state !== undefined && (state.startsWith('08') || state.startsWith('28') || UNAVAILABLE_STATES.has(state))) return true;
   if (state !== undefined && UNAVAILABLE_NODE_CODES.has(state)) return true;
   if (typeof name === 'string' && UNAVAILABLE_SEQUELIZE_ERRORS.has(name)) return true;
   const causeCode = (error as { parent?: { code?: unknown }; cause?: { code?: unknown } } | null)?.cause?.code;
@@ -87,6 +88,7 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   if (name === 'SequelizeConnectionAcquireTimeoutError') return 'timed out waiting for a free connection in the pool';
   if (name === 'SequelizeAccessDeniedError' || state === '28P01' || state === '28000') return 'authentication failed';
   if (state === '53300') return 'too many connections';
+  if (state === '3D000') return 'the database does not exist';
   if (state === '57P01' || state === '57P02' || state === '57P03') return 'the server is shutting down or starting up';
   if (/timeout|timed out/i.test(message)) return 'timed out connecting';
   if (message.includes('terminated')) return 'the connection was closed';

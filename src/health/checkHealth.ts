@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { migrations } from '../../migrations/index.js';
+import { configOf, type Database } from '../database/createDatabase.js';
+import { clientSettings } from '../database/pgModule.js';
+import { translateError } from '../errors/translateError.js';
+import { MIGRATION_TABLE } from '../migrator/migrationTable.js';
+import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
+
+const DEFAULT_TIMEOUT_MS = 2_000;
+
+interface SequelizePool {
+  size: number;
+  available: number;
+  using: number;
+  waiting: number;
+  maxSize: number;
+}
+
+class ProbeTimeout extends Error {}
+
+/**
+ * Reports whether the database is usable right now. It never throws and never hangs: whatever
+ * happens it resolves within `timeoutMs` (default 2 s) plus a few milliseconds.
+ *
+ * The probe runs on a connection of its own, opened for it and closed after it, so a pool whose
+ * every connection is busy cannot starve it; and it proves what a restarted or failed-over
+ * database must prove, that a new connection can be made. Nothing in the report names a
+ * password, URL, user or host.
+ *
+ * @example
+ * ```ts
+ * const report = await checkHealth(db, { timeoutMs: 1000 });
+ * if (report.status === 'error') console.warn(report.reason);
+ * ```
+ */
+export async function checkHealth(db: Database, options: CheckHealthOptions = {}): Promise<HealthReport> {
+  const started = performance.now();
+  const checkedAt = new Date().toISOString();
+  const timeoutMs = validTimeout(options?.timeoutMs);
+  const pool = poolCounts(db);
+  const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });
+
+  let settings: pg.ClientConfig;
+  try {
+    const config = configOf(db);
+    settings = {
+      ...clientSettings(config),
+      application_name: `${config.applicationName}:health`,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      // Same reason as the pool's: PgBouncer in transaction mode rejects startup parameters.
+      statement_timeout: config.pgbouncer ? undefined : timeoutMs,
+    };
+  } catch {
+    return fail('not a database created by createDatabase()');
+  }
+
+  const client = new pg.Client(settings);
+  client.on('error', () => {}); // a late socket error after we gave up must not crash the process
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeTimeout()), timeoutMs);
+  });
+  let finished = false;
+  try {
+    const probe = await Promise.race([runProbe(client), timeout]);
+    finished = true;
+    const pending = migrations.length - probe.applied;
+    return {
+      status: pending > 0 ? 'error' : 'ok',
+      latencyMs: probe.latencyMs,
+      checkedAt,
+      ...(pending > 0 ? { reason: `${pending} migration(s) pending: run \`tododb migrate up\`` } : {}),
+      serverVersion: probe.serverVersion,
+      pool,
+      migrations: { applied: probe.applied, pending },
+    };
+  } catch (error) {
+    if (error instanceof ProbeTimeout) return fail(`no answer within ${timeoutMs} ms`);
+    return fail(reasonOf(error));
+  } finally {
+    clearTimeout(timer);
+    close(client, finished);
+  }
+}
+
+async function runProbe(client: pg.Client): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
+  await client.connect();
+  const probeStarted = performance.now();
+  const { rows } = await client.query<{ version: string; tracked: boolean }>(
+    `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS tracked`,
+    [MIGRATION_TABLE],
+  );
+  const latencyMs = elapsed(probeStarted);
+  const row = rows[0]!;
+  let applied = 0;
+  if (row.tracked) {
+    const known = migrations.map((migration) => migration.name);
+    const result = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${MIGRATION_TABLE} WHERE name = ANY($1)`, [known]);
+    applied = Number(result.rows[0]!.count);
+  }
+  return { latencyMs, serverVersion: row.version.split(' ')[0]!, applied };
+}
+
+// A clean goodbye when the probe finished; otherwise the socket is destroyed, since a server
+// that never answered will not answer a Terminate either.
+function close(client: pg.Client, finished: boolean): void {
+  if (finished) {
+    client.end().catch(() => {});
+    return;
+  }
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  stream?.destroy();
+  client.end().catch(() => {});
+}
+
+function poolCounts(db: Database): HealthReport['pool'] {
+  const pool = (db.sequelize as unknown as { connectionManager?: { pool?: SequelizePool } }).connectionManager?.pool;
+  if (!pool || typeof pool.size !== 'number') return { max: 0, inUse: 0, idle: 0, waiting: 0 };
+  return { max: pool.maxSize, inUse: pool.using, idle: pool.available, waiting: pool.waiting };
+}
+
+function reasonOf(error: unknown): string {
+  return translateError(error).message;
+}
+
+function validTimeout(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : DEFAULT_TIMEOUT_MS;
+}
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}

@@ -1,0 +1,56 @@
+import type { QueryRunner } from '../database/createQueryRunner.js';
+import { NotFoundError, ValidationError, type FieldIssue } from '../errors/errors.js';
+import { LIMITS, emailProblem, normalizeEmail, textProblem } from '../models/rules.js';
+import type { NewUser, UserRecord, UserService } from './records.js';
+import { checkShape, requireId, throwIfIssues } from './validateInput.js';
+
+const COLUMNS = `id, email, name, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const SQL = {
+  insert: `INSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
+  byId: `SELECT ${COLUMNS} FROM users WHERE id = $1`,
+  // Served by the unique index on lower(email).
+  byEmail: `SELECT ${COLUMNS} FROM users WHERE lower(email) = $1`,
+  // The tasks go with it: ON DELETE CASCADE, in the same statement.
+  delete: `DELETE FROM users WHERE id = $1`,
+};
+
+export function createUserService(query: QueryRunner, newId: () => string): UserService {
+  return {
+    async create(input: NewUser) {
+      const { email, name } = parseNewUser(input);
+      const { rows } = await query<UserRecord>(SQL.insert, [newId(), email, name]);
+      return rows[0]!;
+    },
+
+    async get(userId) {
+      const { rows } = await query<UserRecord>(SQL.byId, [requireId(userId, 'userId')]);
+      if (rows.length === 0) throw new NotFoundError('user');
+      return rows[0]!;
+    },
+
+    async getByEmail(email) {
+      const problem = typeof email === 'string' ? emailProblem(normalizeEmail(email)) : 'must be a string';
+      if (problem) throw new ValidationError([{ field: 'email', message: problem }]);
+      const { rows } = await query<UserRecord>(SQL.byEmail, [normalizeEmail(email)]);
+      if (rows.length === 0) throw new NotFoundError('user');
+      return rows[0]!;
+    },
+
+    async delete(userId) {
+      const { rowCount } = await query(SQL.delete, [requireId(userId, 'userId')]);
+      if (rowCount === 0) throw new NotFoundError('user');
+    },
+  };
+}
+
+function parseNewUser(input: unknown): { email: string; name: string | null } {
+  const { record, issues } = checkShape(input, ['email', 'name']);
+  const email = typeof record.email === 'string' ? normalizeEmail(record.email) : undefined;
+  const emailIssue = email === undefined ? 'is required and must be a string' : emailProblem(email);
+  if (emailIssue) issues.push({ field: 'email', message: emailIssue });
+  const name = record.name ?? null;
+  const nameIssue = name === null ? undefined : typeof name === 'string' ? textProblem(name, LIMITS.nameMaxLength) : 'must be a string or null';
+  if (nameIssue) issues.push({ field: 'name', message: nameIssue } satisfies FieldIssue);
+  throwIfIssues(issues);
+  return { email: email!, name: name as string | null };
+}
