@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Ajv from 'ajv';
 import Fastify from 'fastify';
-import { registerProblemDetails } from './problemDetails.js';
+import { registerProblemDetails, sendFrameworkProblem } from './problemDetails.js';
 import { healthRoutes } from './routes/health.js';
 import { tasksRoutes } from './routes/tasks.js';
 import { usersRoutes } from './routes/users.js';
@@ -33,13 +33,15 @@ export function buildApp({ db, logger, healthTimeoutMs = 2_000 }) {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: 128 * 1024,
+    frameworkErrors: sendFrameworkProblem,
   });
 
   // Bodies are taken as sent: a string is never turned into a boolean, and unknown fields are
   // an error rather than silently dropped (Fastify's default AJV strips them). Query strings
   // and path parameters are text by nature, so there `?limit=20` becomes the integer 20.
-  const strict = new Ajv({ allErrors: true, allowUnionTypes: true, coerceTypes: false, removeAdditional: false });
-  const coercing = new Ajv({ allErrors: true, allowUnionTypes: true, coerceTypes: true, removeAdditional: false });
+  const settings = { allErrors: true, allowUnionTypes: true, removeAdditional: false, verbose: true };
+  const strict = new Ajv({ ...settings, coerceTypes: false });
+  const coercing = new Ajv({ ...settings, coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
   app.addHook('onRequest', async (request, reply) => {

@@ -37,7 +37,9 @@ const server = new EmbeddedPostgres({
   onError: (message) => process.stderr.write(`${message instanceof Error ? message.message : String(message)}\n`),
 });
 
+/** @type {Promise<void> | undefined} */
 let stopping;
+/** @param {number} code */
 function stop(code) {
   stopping ??= server.stop().finally(() => process.exit(code));
   return stopping;

@@ -8,12 +8,15 @@ const RETRY_AFTER_SECONDS = 5;
 // (RFC 4151): stable identifiers that are not meant to be fetched. Errors that only mean
 // their HTTP status use `about:blank`, as RFC 9457 suggests.
 const PROBLEMS = {
-  VALIDATION_FAILED: { status: 400, type: 'tag:tododb,2026:problems/validation-failed', title: 'The request is invalid' },
-  NOT_FOUND: { status: 404, type: 'tag:tododb,2026:problems/not-found', title: 'Not found' },
-  CONFLICT: { status: 409, type: 'tag:tododb,2026:problems/conflict', title: 'Conflict' },
-  DATABASE_UNAVAILABLE: { status: 503, type: 'tag:tododb,2026:problems/database-unavailable', title: 'The database is unavailable' },
-  QUERY_TIMEOUT: { status: 503, type: 'tag:tododb,2026:problems/query-timeout', title: 'The database did not answer in time' },
+  VALIDATION_FAILED: { type: 'tag:tododb,2026:problems/validation-failed', title: 'The request is invalid', status: 400 },
+  NOT_FOUND: { type: 'tag:tododb,2026:problems/not-found', title: 'Not found', status: 404 },
+  CONFLICT: { type: 'tag:tododb,2026:problems/conflict', title: 'Conflict', status: 409 },
+  DATABASE_UNAVAILABLE: { type: 'tag:tododb,2026:problems/database-unavailable', title: 'The database is unavailable', status: 503 },
+  QUERY_TIMEOUT: { type: 'tag:tododb,2026:problems/query-timeout', title: 'The database did not answer in time', status: 503 },
 };
+
+/** @type {Record<string, string>} */
+const PARTS = { body: 'request body', querystring: 'query string', params: 'path' };
 
 /**
  * @typedef {object} Problem An RFC 9457 problem details object, with this API's extensions.
@@ -56,6 +59,18 @@ export function registerProblemDetails(app) {
 }
 
 /**
+ * Fastify's `frameworkErrors` option: errors of the router, raised before any route runs (a
+ * path that is not valid percent-encoding, a path parameter longer than 100 characters). They
+ * answer 400, like any other id that cannot be one.
+ *
+ * @type {NonNullable<import('fastify').FastifyServerOptions['frameworkErrors']>}
+ */
+export function sendFrameworkProblem(error, _request, reply) {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The path is not valid';
+  sendProblem(reply, { type: 'about:blank', title: STATUS_CODES[400] ?? 'Bad Request', status: 400, detail, code: 'BAD_REQUEST' });
+}
+
+/**
  * @param {import('fastify').FastifyReply} reply
  * @param {Problem} problem
  */
@@ -74,7 +89,7 @@ export function toProblem(error) {
   if (Array.isArray(error?.validation)) {
     return {
       ...PROBLEMS.VALIDATION_FAILED,
-      detail: `The ${error.validationContext ?? 'request'} is invalid`,
+      detail: `The ${PARTS[error.validationContext] ?? 'request'} is invalid`,
       code: 'VALIDATION_FAILED',
       errors: error.validation.map(/** @param {any} issue */ (issue) => fieldIssue(issue, error.validationContext)),
     };
@@ -115,6 +130,9 @@ function fieldIssue(issue, context) {
   }
   if (issue.keyword === 'required') {
     return { field: String(issue.params.missingProperty), message: 'is required' };
+  }
+  if (issue.keyword === 'minProperties') {
+    return { field: context ?? 'body', message: `must set at least one of ${Object.keys(issue.parentSchema?.properties ?? {}).join(', ')}` };
   }
   const path = String(issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
   return { field: path || context || 'body', message: String(issue.message ?? 'is invalid') };

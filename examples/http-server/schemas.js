@@ -1,27 +1,11 @@
 // @ts-check
 // The JSON schemas of the API, in one place. They check shape and types only: the rules of
-// each field (length, email shape, trimming) belong to tododb's service layer, which answers a
-// ValidationError naming the field, so they are written once.
+// each field and id (UUID shape, length, email shape, trimming) belong to tododb's service
+// layer, which checks them before any SQL and answers a ValidationError naming the field, so
+// they are written once.
 
-const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-
-const uuid = { type: 'string', pattern: UUID_PATTERN };
 const nullableString = { type: ['string', 'null'] };
 const timestamp = { type: 'string', format: 'date-time' };
-
-export const userParams = {
-  type: 'object',
-  properties: { userId: uuid },
-  required: ['userId'],
-  additionalProperties: false,
-};
-
-export const taskParams = {
-  type: 'object',
-  properties: { userId: uuid, taskId: uuid },
-  required: ['userId', 'taskId'],
-  additionalProperties: false,
-};
 
 export const newUserBody = {
   type: 'object',

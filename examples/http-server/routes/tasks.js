@@ -1,5 +1,5 @@
 // @ts-check
-import { listTasksQuery, newTaskBody, task, taskChangesBody, taskPage, taskParams, userParams } from '../schemas.js';
+import { listTasksQuery, newTaskBody, task, taskChangesBody, taskPage } from '../schemas.js';
 
 /**
  * A user's tasks under `/users/:userId/tasks`, on tododb's `db.tasks`. Every call passes the
@@ -9,28 +9,28 @@ import { listTasksQuery, newTaskBody, task, taskChangesBody, taskPage, taskParam
  * @param {{ tasks: import('tododb').TaskService }} options
  */
 export async function tasksRoutes(app, { tasks }) {
-  app.post('/users/:userId/tasks', { schema: { params: userParams, body: newTaskBody, response: { 201: task } } }, async (request, reply) => {
+  app.post('/users/:userId/tasks', { schema: { body: newTaskBody, response: { 201: task } } }, async (request, reply) => {
     const { userId } = /** @type {{ userId: string }} */ (request.params);
     const created = await tasks.create(userId, /** @type {import('tododb').NewTask} */ (request.body));
     return reply.code(201).header('location', `${request.url.split('?')[0]}/${created.id}`).send(created);
   });
 
-  app.get('/users/:userId/tasks', { schema: { params: userParams, querystring: listTasksQuery, response: { 200: taskPage } } }, async (request) => {
+  app.get('/users/:userId/tasks', { schema: { querystring: listTasksQuery, response: { 200: taskPage } } }, async (request) => {
     const { userId } = /** @type {{ userId: string }} */ (request.params);
     return tasks.list(userId, /** @type {import('tododb').ListTasksOptions} */ (request.query));
   });
 
-  app.get('/users/:userId/tasks/:taskId', { schema: { params: taskParams, response: { 200: task } } }, async (request) => {
+  app.get('/users/:userId/tasks/:taskId', { schema: { response: { 200: task } } }, async (request) => {
     const { userId, taskId } = /** @type {{ userId: string, taskId: string }} */ (request.params);
     return tasks.get(userId, taskId);
   });
 
-  app.patch('/users/:userId/tasks/:taskId', { schema: { params: taskParams, body: taskChangesBody, response: { 200: task } } }, async (request) => {
+  app.patch('/users/:userId/tasks/:taskId', { schema: { body: taskChangesBody, response: { 200: task } } }, async (request) => {
     const { userId, taskId } = /** @type {{ userId: string, taskId: string }} */ (request.params);
     return tasks.update(userId, taskId, /** @type {import('tododb').TaskChanges} */ (request.body));
   });
 
-  app.delete('/users/:userId/tasks/:taskId', { schema: { params: taskParams } }, async (request, reply) => {
+  app.delete('/users/:userId/tasks/:taskId', async (request, reply) => {
     const { userId, taskId } = /** @type {{ userId: string, taskId: string }} */ (request.params);
     await tasks.delete(userId, taskId);
     return reply.code(204).send();

@@ -1,5 +1,5 @@
 // @ts-check
-import { newUserBody, user, userParams } from '../schemas.js';
+import { newUserBody, user } from '../schemas.js';
 
 /**
  * `POST /users`, `GET /users/:userId`, `DELETE /users/:userId`, on tododb's `db.users`.
@@ -13,12 +13,12 @@ export async function usersRoutes(app, { users }) {
     return reply.code(201).header('location', `${request.url.split('?')[0]}/${created.id}`).send(created);
   });
 
-  app.get('/users/:userId', { schema: { params: userParams, response: { 200: user } } }, async (request) => {
+  app.get('/users/:userId', { schema: { response: { 200: user } } }, async (request) => {
     const { userId } = /** @type {{ userId: string }} */ (request.params);
     return users.get(userId);
   });
 
-  app.delete('/users/:userId', { schema: { params: userParams } }, async (request, reply) => {
+  app.delete('/users/:userId', async (request, reply) => {
     const { userId } = /** @type {{ userId: string }} */ (request.params);
     await users.delete(userId);
     return reply.code(204).send();
