@@ -44,6 +44,9 @@ export function buildApp({ db, logger, healthTimeoutMs = 2_000 }) {
   const coercing = new Ajv({ ...settings, coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 
+  // The API speaks JSON only: any other body is a 415, not a string to be validated.
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -25,7 +25,7 @@ export function createShutdown(logger) {
     const started = performance.now();
     logger.info({ reason }, 'shutting down');
     let clean = true;
-    for (const step of steps.toReversed()) {
+    for (const step of [...steps].reverse()) {
       const stepStarted = performance.now();
       try {
         await step.close();

