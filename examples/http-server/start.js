@@ -24,7 +24,8 @@ const EXAMPLE_DEFAULTS = {
 const startedAt = performance.now();
 loadDotenv({ quiet: true });
 const config = readConfigOrExit();
-const logger = pino({ level: config.logLevel });
+// Synchronous writes: the last lines before process.exit() must not be lost.
+const logger = pino({ level: config.logLevel }, pino.destination({ fd: 1, sync: true }));
 const shutdown = createShutdown(logger);
 
 /**
