@@ -2,6 +2,12 @@ import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../src/migrator/MigrationContext.js';
 import { LIMITS } from '../src/models/rules.js';
 
+// Sequelize's postgres dialect drops the precision of DataTypes.DATE(3) and would create a
+// microsecond timestamptz. Rows made through the models carry milliseconds (a JS Date), rows made
+// by the now() default would carry microseconds, and a keyset cursor built from a JS Date would
+// then skip or repeat rows. Millisecond columns keep both the same.
+const TIMESTAMPTZ_MS = 'TIMESTAMP(3) WITH TIME ZONE';
+
 export async function up({ queryInterface, sequelize, transaction }: MigrationContext): Promise<void> {
   await queryInterface.createTable(
     'users',
@@ -9,8 +15,8 @@ export async function up({ queryInterface, sequelize, transaction }: MigrationCo
       id: { type: DataTypes.UUID, primaryKey: true, allowNull: false },
       email: { type: DataTypes.TEXT, allowNull: false },
       name: { type: DataTypes.TEXT, allowNull: true },
-      created_at: { type: DataTypes.DATE(3), allowNull: false, defaultValue: sequelize.fn('now') },
-      updated_at: { type: DataTypes.DATE(3), allowNull: false, defaultValue: sequelize.fn('now') },
+      created_at: { type: TIMESTAMPTZ_MS, allowNull: false, defaultValue: sequelize.fn('now') },
+      updated_at: { type: TIMESTAMPTZ_MS, allowNull: false, defaultValue: sequelize.fn('now') },
     },
     { transaction },
   );

@@ -2,6 +2,12 @@ import { DataTypes } from 'sequelize';
 import type { MigrationContext } from '../src/migrator/MigrationContext.js';
 import { LIMITS } from '../src/models/rules.js';
 
+// Sequelize's postgres dialect drops the precision of DataTypes.DATE(3) and would create a
+// microsecond timestamptz. Rows made through the models carry milliseconds (a JS Date), rows made
+// by the now() default would carry microseconds, and a keyset cursor built from a JS Date would
+// then skip or repeat rows. Millisecond columns keep both the same.
+const TIMESTAMPTZ_MS = 'TIMESTAMP(3) WITH TIME ZONE';
+
 export async function up({ queryInterface, sequelize, transaction }: MigrationContext): Promise<void> {
   await queryInterface.createTable(
     'tasks',
@@ -17,8 +23,8 @@ export async function up({ queryInterface, sequelize, transaction }: MigrationCo
       title: { type: DataTypes.STRING(LIMITS.titleMaxLength), allowNull: false },
       description: { type: DataTypes.TEXT, allowNull: true },
       is_completed: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-      created_at: { type: DataTypes.DATE(3), allowNull: false, defaultValue: sequelize.fn('now') },
-      updated_at: { type: DataTypes.DATE(3), allowNull: false, defaultValue: sequelize.fn('now') },
+      created_at: { type: TIMESTAMPTZ_MS, allowNull: false, defaultValue: sequelize.fn('now') },
+      updated_at: { type: TIMESTAMPTZ_MS, allowNull: false, defaultValue: sequelize.fn('now') },
     },
     { transaction },
   );
@@ -26,7 +32,9 @@ export async function up({ queryInterface, sequelize, transaction }: MigrationCo
     type: 'check',
     name: 'tasks_title_not_empty_check',
     fields: ['title'],
-    where: sequelize.literal(`char_length(title) >= 1`),
+    // Not blank either: the models trim, and a title of spaces written by plain SQL would
+    // break the rule "1 to 255 characters after trimming" behind their back.
+    where: sequelize.literal(`char_length(title) >= 1 AND title ~ '[^[:space:]]'`),
     transaction,
   });
   await queryInterface.addConstraint('tasks', {

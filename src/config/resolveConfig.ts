@@ -21,8 +21,8 @@ export interface DatabaseConfig {
   };
   /**
    * TLS. `true` verifies the server certificate, `'no-verify'` encrypts without verifying,
-   * `false` turns TLS off, an object is passed to `tls.connect`. Default: from the URL's `sslmode`
-   * (`DATABASE_SSL` overrides it).
+   * `false` turns TLS off, an object is passed to `tls.connect`. Default: from the URL's `sslmode`,
+   * else `DATABASE_SSL` (`true`, `false` or `no-verify`), else no TLS.
    */
   ssl?: boolean | 'no-verify' | ConnectionOptions;
   /** How long opening a connection may take, in ms. Default 10 000 (`DATABASE_CONNECT_TIMEOUT_MS`). */
@@ -107,7 +107,8 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
   if (typeof url !== 'string') {
     throw new ConfigError('url', 'Expected `url` to be a string');
   }
-  const connection = parseDatabaseUrl(url, input.url === undefined ? 'DATABASE_URL' : 'url');
+  const urlField = input.url === undefined ? 'DATABASE_URL' : 'url';
+  const connection = parseDatabaseUrl(url, urlField);
 
   const number = (setting: NumberSetting, fromUrl?: number): number => resolveNumber(setting, input, env, fromUrl);
   const pool = {
@@ -122,7 +123,10 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
 
   const applicationName = input.applicationName ?? connection.applicationName ?? nonEmpty(env.DATABASE_APPLICATION_NAME) ?? 'tododb';
   if (typeof applicationName !== 'string' || applicationName.length > 63) {
-    throw new ConfigError('applicationName', 'Expected `applicationName` to be a string of at most 63 characters');
+    // Name where the bad value came from, as the numeric settings and the URL's parameters do.
+    const field = input.applicationName !== undefined ? 'applicationName' : connection.applicationName !== undefined ? urlField : 'DATABASE_APPLICATION_NAME';
+    const what = field === urlField ? `application_name in \`${urlField}\`` : `\`${field}\``;
+    throw new ConfigError(field, `Expected ${what} to be a string of at most 63 characters`);
   }
   if (input.logging !== undefined && input.logging !== false && typeof input.logging !== 'function') {
     throw new ConfigError('logging', 'Expected `logging` to be false or a function');
@@ -168,13 +172,17 @@ function resolveSsl(input: DatabaseConfig, connection: ParsedDatabaseUrl, env: E
   if (input.ssl !== undefined) {
     return sslFromOption(input.ssl, 'ssl');
   }
-  const envSsl = nonEmpty(env.DATABASE_SSL);
-  if (envSsl !== undefined) {
-    const mapped = ({ true: true, false: false, 'no-verify': 'no-verify' } as const)[envSsl as 'true' | 'false' | 'no-verify'];
-    if (mapped === undefined) {
-      throw new ConfigError('DATABASE_SSL', 'Expected `DATABASE_SSL` to be true, false or no-verify');
+  // The URL's sslmode beats DATABASE_SSL, as every URL parameter beats the environment: a
+  // Neon URL with sslmode=require must not be downgraded by a stray DATABASE_SSL=false.
+  if (connection.sslmode === undefined) {
+    const envSsl = nonEmpty(env.DATABASE_SSL);
+    if (envSsl !== undefined) {
+      const mapped = ({ true: true, false: false, 'no-verify': 'no-verify' } as const)[envSsl as 'true' | 'false' | 'no-verify'];
+      if (mapped === undefined) {
+        throw new ConfigError('DATABASE_SSL', 'Expected `DATABASE_SSL` to be true, false or no-verify');
+      }
+      return sslFromOption(mapped, 'DATABASE_SSL');
     }
-    return sslFromOption(mapped, 'DATABASE_SSL');
   }
   switch (connection.sslmode) {
     case undefined:

@@ -63,7 +63,8 @@ export function translateError(error: unknown): TododbError {
     return new ValidationError(issues.length > 0 ? issues : [{ field: 'unknown', message }], { cause: error });
   }
   if (state === '23514' || state === '23502' || state === '22001' || state === '22021' || state === '22P02') {
-    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? columnOf(error) ?? 'unknown';
+    // 22001 (value too long) names no column; tasks.title is the schema's only bounded varchar.
+    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? columnOf(error) ?? (state === '22001' ? 'title' : 'unknown');
     return new ValidationError([{ field, message: 'is invalid' }], { cause: error });
   }
   if (isUnavailable(error, state, name, message)) {

@@ -115,7 +115,7 @@ function close(client: pg.Client, finished: boolean): void {
 }
 
 function poolCounts(db: Database): HealthReport['pool'] {
-  const pool = (db.sequelize as unknown as { connectionManager?: { pool?: SequelizePool } }).connectionManager?.pool;
+  const pool = (db?.sequelize as unknown as { connectionManager?: { pool?: SequelizePool } } | undefined)?.connectionManager?.pool;
   if (!pool || typeof pool.size !== 'number') return { max: 0, inUse: 0, idle: 0, waiting: 0 };
   return { max: pool.maxSize, inUse: pool.using, idle: pool.available, waiting: pool.waiting };
 }

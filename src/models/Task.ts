@@ -42,6 +42,8 @@ export class Task extends Model<InferAttributes<Task, { omit: 'user' }>, InferCr
     allowNull: true,
     validate: {
       isValidDescription(value: unknown) {
+        // Sequelize runs custom validators on null too, even with allowNull: null means "no description".
+        if (value === null || value === undefined) return;
         const problem = typeof value === 'string' ? textProblem(value, LIMITS.descriptionMaxLength) : 'must be a string';
         if (problem) throw new Error(`description ${problem}`);
       },
@@ -54,11 +56,11 @@ export class Task extends Model<InferAttributes<Task, { omit: 'user' }>, InferCr
   declare isCompleted: CreationOptional<boolean>;
 
   @CreatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare createdAt: CreationOptional<Date>;
 
   @UpdatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare updatedAt: CreationOptional<Date>;
 
   @BelongsTo(() => User, { foreignKey: 'userId', onDelete: 'CASCADE' })

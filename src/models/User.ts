@@ -38,6 +38,8 @@ export class User extends Model<InferAttributes<User, { omit: 'tasks' }>, InferC
     allowNull: true,
     validate: {
       isValidName(value: unknown) {
+        // Sequelize runs custom validators on null too, even with allowNull: null means "no name".
+        if (value === null || value === undefined) return;
         const problem = typeof value === 'string' ? textProblem(value, LIMITS.nameMaxLength) : 'must be a string';
         if (problem) throw new Error(`name ${problem}`);
       },
@@ -46,11 +48,11 @@ export class User extends Model<InferAttributes<User, { omit: 'tasks' }>, InferC
   declare name: CreationOptional<string | null>;
 
   @CreatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare createdAt: CreationOptional<Date>;
 
   @UpdatedAt
-  @Column(DataType.DATE(3))
+  @Column({ type: DataType.DATE(3), allowNull: false })
   declare updatedAt: CreationOptional<Date>;
 
   @HasMany(() => Task, { foreignKey: 'userId', onDelete: 'CASCADE', hooks: false })

@@ -1,0 +1,141 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkHealth, createDatabase, type Database, type HealthReport } from '../src/index.js';
+import { freePort } from './support/embeddedPostgres.js';
+import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+
+const MARKER_PASSWORD = 'hunter2_MARKER_pw';
+const MARKER_USER = 'markeruser';
+
+/** Nothing in the serialised report names a password, user, host or URL. */
+function expectNoSecrets(report: HealthReport, ...secrets: string[]): void {
+  const json = JSON.stringify(report);
+  for (const secret of [MARKER_PASSWORD, MARKER_USER, '127.0.0.1', 'postgres://', ...secrets]) {
+    expect(json).not.toContain(secret);
+  }
+}
+
+describe('checkHealth', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = createDatabase({ url: testDb.url, pool: { max: 2 } }, {});
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  it('reports ok with the probe latency, server version, pool and migrations', async () => {
+    const report = await checkHealth(db);
+    expect(report).toMatchObject({
+      status: 'ok',
+      serverVersion: expect.stringMatching(/^\d+(\.\d+)?/),
+      migrations: { applied: 2, pending: 0 },
+      pool: { max: 2, waiting: 0 },
+    });
+    expect(report.latencyMs).toBeGreaterThan(0);
+    expect(report.latencyMs).toBeLessThan(2000);
+    expect(Date.parse(report.checkedAt)).not.toBeNaN();
+    expect(report.reason).toBeUndefined();
+    expectNoSecrets(report, testDb.name);
+  });
+
+  it('stays ok while every connection of the pool is busy', async () => {
+    const sleepers = [1, 2].map(() => db.sequelize.query('SELECT pg_sleep(1.5)'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const report = await checkHealth(db, { timeoutMs: 1000 });
+    expect(report.status).toBe('ok');
+    expect(report.pool.inUse).toBe(2);
+    await Promise.all(sleepers);
+  });
+
+  it('reports migrations pending as an error on an unmigrated database', async () => {
+    const empty = await createTestDatabase({ migrated: false });
+    const emptyDb = createDatabase({ url: empty.url }, {});
+    try {
+      const report = await checkHealth(emptyDb);
+      expect(report.status).toBe('error');
+      expect(report.migrations).toEqual({ applied: 0, pending: 2 });
+      expect(report.reason).toMatch(/pending/);
+    } finally {
+      await emptyDb.close();
+      await empty.drop();
+    }
+  });
+
+  it('reports an error, without secrets, when the port is closed', async () => {
+    const port = await freePort();
+    const closed = createDatabase({ url: `postgres://${MARKER_USER}:${MARKER_PASSWORD}@127.0.0.1:${port}/app` }, {});
+    try {
+      const started = Date.now();
+      const report = await checkHealth(closed, { timeoutMs: 2000 });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(report.status).toBe('error');
+      expect(report.reason).toMatch(/ECONNREFUSED|unavailable/);
+      expectNoSecrets(report, String(port));
+    } finally {
+      await closed.close();
+    }
+  });
+
+  it('reports an error, without secrets, when the credentials are wrong', async () => {
+    const url = new URL(testDb.url);
+    url.username = MARKER_USER;
+    url.password = MARKER_PASSWORD;
+    const wrong = createDatabase({ url: url.toString() }, {});
+    try {
+      const report = await checkHealth(wrong);
+      expect(report.status).toBe('error');
+      expectNoSecrets(report, testDb.name);
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  describe('against a host that accepts connections and never answers', () => {
+    let server: Server;
+    let port: number;
+    const sockets = new Set<Socket>();
+
+    beforeAll(async () => {
+      server = createServer((socket) => {
+        sockets.add(socket); // read and say nothing
+        socket.resume();
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('returns error within the timeout plus a small margin, and leaves no socket behind', async () => {
+      const silent = createDatabase({ url: `postgres://${MARKER_USER}:${MARKER_PASSWORD}@127.0.0.1:${port}/app` }, {});
+      try {
+        const started = performance.now();
+        const report = await checkHealth(silent, { timeoutMs: 500 });
+        const took = performance.now() - started;
+        expect(report.status).toBe('error');
+        expect(took).toBeGreaterThanOrEqual(450);
+        expect(took).toBeLessThan(500 + 500);
+        expect(report.latencyMs).toBeLessThan(500 + 500);
+        expectNoSecrets(report, String(port));
+        // The abandoned probe's socket is closed, not left to hang.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(sockets.size).toBe(0);
+      } finally {
+        await silent.close();
+      }
+    });
+  });
+
+  it('never throws, even for something that is not a database', async () => {
+    const report = await checkHealth({} as Database);
+    expect(report.status).toBe('error');
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryTypes } from 'sequelize';
+import { createDatabase, type Database, type TaskRecord, type UserRecord } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+
+const TOTAL = 1000;
+
+/** Newest first: created_at descending, then id descending (the list's total order). */
+const newestFirst = (a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }) =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+describe('keyset pagination over 1,000 tasks', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let sql: string[];
+  let owner: UserRecord;
+  let expected: { id: string; createdAt: Date; isCompleted: boolean }[];
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    sql = [];
+    db = createDatabase({ url: testDb.url, logging: (statement) => sql.push(statement) }, {});
+    owner = await db.users.create({ email: 'pager@example.com' });
+    const other = await db.users.create({ email: 'other@example.com' });
+    // Three tasks share each millisecond, so the id must break ties; another user's tasks are
+    // interleaved in time and must never show up.
+    for (const userId of [owner.id, other.id]) {
+      await db.sequelize.query(
+        `INSERT INTO tasks (id, user_id, title, is_completed, created_at, updated_at)
+         SELECT gen_random_uuid(), $1, 'task ' || i, i % 3 = 0,
+                timestamptz '2026-01-01T00:00:00Z' + (i / 3) * interval '1 millisecond', now()
+         FROM generate_series(1, ${TOTAL}) AS i`,
+        { bind: [userId] },
+      );
+    }
+    await db.sequelize.query('ANALYZE tasks');
+    const rows = await db.sequelize.query<{ id: string; created_at: Date; is_completed: boolean }>(
+      `SELECT id, created_at, is_completed FROM tasks WHERE user_id = $1`,
+      { bind: [owner.id], type: QueryTypes.SELECT },
+    );
+    expected = rows.map((row) => ({ id: row.id, createdAt: new Date(row.created_at), isCompleted: row.is_completed })).sort(newestFirst);
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.drop();
+  });
+
+  async function readAll(limit: number, completed?: boolean): Promise<TaskRecord[]> {
+    const seen: TaskRecord[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await db.tasks.list(owner.id, { limit, cursor, ...(completed === undefined ? {} : { completed }) });
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+      pages += 1;
+      expect(pages).toBeLessThanOrEqual(TOTAL + 1);
+    } while (cursor !== null);
+    return seen;
+  }
+
+  for (const limit of [1, 3, 7, 20, 99, 100]) {
+    it(`returns each task exactly once, newest first, with pages of ${limit}`, async () => {
+      const seen = await readAll(limit);
+      expect(seen.map((task) => task.id)).toEqual(expected.map((task) => task.id));
+    });
+  }
+
+  it('pages through the completed and the open tasks separately', async () => {
+    for (const completed of [true, false]) {
+      const seen = await readAll(17, completed);
+      expect(seen.map((task) => task.id)).toEqual(expected.filter((task) => task.isCompleted === completed).map((task) => task.id));
+    }
+  });
+
+  it('ends with a null cursor on a last page that is exactly full, with no empty page after it', async () => {
+    const pages: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: TaskRecord[]; nextCursor: string | null } = await db.tasks.list(owner.id, { limit: 100, cursor });
+      pages.push(page.items.length);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(pages).toEqual(Array(10).fill(100));
+  });
+
+  it('reads one page of index entries, never the rows before it, however deep the page', async () => {
+    // Page through and keep the statements actually sent; explain the first page and the
+    // sixth, which starts 500 rows deep.
+    sql.length = 0;
+    const all = await readAll(100);
+    const selects = sql.filter((statement) => statement.startsWith('SELECT'));
+    const position = all[499]!; // the last task of the fifth page
+    for (const [statement, bind] of [
+      [selects[0]!, [owner.id, 101]],
+      [selects[5]!, [owner.id, position.createdAt, position.id, 101]],
+    ] as const) {
+      const [plan] = await db.sequelize.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement}`, {
+        bind: [...bind],
+        type: QueryTypes.SELECT,
+      });
+      const root = plan!['QUERY PLAN'][0]!.Plan;
+      expect(JSON.stringify(root)).toContain('tasks_user_id_created_at_id_idx');
+      // The index is entered at the cursor: it yields the page and one more row, not the 500 before.
+      const scan = findNode(root, (node) => node['Node Type'] === 'Index Scan');
+      expect(scan).toBeDefined();
+      expect(scan!['Actual Rows']).toBeLessThanOrEqual(101);
+    }
+  });
+});
+
+type PlanNode = { 'Node Type': string; 'Actual Rows'?: number; Plans?: PlanNode[] };
+function findNode(node: PlanNode, match: (node: PlanNode) => boolean): PlanNode | undefined {
+  if (match(node)) return node;
+  for (const child of node.Plans ?? []) {
+    const found = findNode(child, match);
+    if (found) return found;
+  }
+  return undefined;
+}
