@@ -51,6 +51,16 @@ export function buildApp({ db, logger, healthTimeoutMs = 2_000 }) {
     reply.header('x-request-id', request.id);
   });
 
+  // While closing, a request still in flight gets `Connection: close`: otherwise its keep-alive
+  // connection would hold app.close() until the client's idle timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   registerProblemDetails(app);
   app.register(healthRoutes, { db, timeoutMs: healthTimeoutMs });
   app.register(usersRoutes, { prefix: '/api', users: db.users });
