@@ -2,6 +2,7 @@
 // table with its success and each listed error, the problem details format, request ids and
 // logs. The app is the one `npm start` runs, listening on a free port.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toProblem } from '../examples/http-server/problemDetails.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
 import { startExampleServer, type ApiResponse, type ExampleServer } from './support/exampleServer.js';
 
@@ -368,6 +369,11 @@ describe('errors, request ids and logs', () => {
   it('answers unknown routes and methods with 404 problem details', async () => {
     expect(expectProblem(await api('GET', '/api/nothing'), 404).code).toBe('ROUTE_NOT_FOUND');
     expectProblem(await api('PUT', `/api/users/${MISSING_ID}`, { email: 'a@b.co' }), 404);
+  });
+
+  it('answers an unexpected error with a 500 that reveals nothing of it', () => {
+    const problem = toProblem(new Error('relation "secret_table" does not exist at postgres://u:pw@db'));
+    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL_ERROR' });
   });
 
   it('puts the request id in every problem, and echoes a given X-Request-Id', async () => {
