@@ -1,14 +1,33 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli/bin.ts' },
-  format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
-  target: 'node20',
-  platform: 'node',
-  sourcemap: true,
-  clean: true,
-  // Migrations are imported from an explicit list and bundled: nothing is globbed at run time.
-  splitting: false,
-  shims: false,
-});
+export default defineConfig([
+  {
+    // The library: ESM and CommonJS, each with its own declarations (.d.ts and .d.cts).
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    // The two builds run at once: this one empties dist/ but leaves the CLI's files alone.
+    clean: ['!cli.js', '!cli.js.map'],
+    // Migrations are imported from an explicit list and bundled: nothing is globbed at run time.
+    splitting: false,
+    shims: false,
+  },
+  {
+    // The `tododb` bin: ESM only. It imports the library by its package name, kept external,
+    // so dist/cli.js loads dist/index.js through the package's self-reference: one copy of
+    // the library, and the CLI can use nothing but the public API.
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    external: ['tododb'],
+    dts: false,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+    shims: false,
+  },
+]);

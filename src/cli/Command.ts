@@ -1,0 +1,32 @@
+import type { Env } from 'tododb';
+import type { CliIo } from './CliIo.js';
+
+/** One option of a command, as `util.parseArgs` takes it, plus what help prints. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Shown after the flag in help, e.g. `NAME`; string options only. */
+  valueName?: string;
+  description: string;
+}
+
+/** What a command receives: parsed options, the environment with `.env` merged in, and the io. */
+export interface CommandContext {
+  io: CliIo;
+  env: Env;
+  /** The command's own options, as parsed. */
+  options: Record<string, string | boolean | undefined>;
+  /** `--url`, when given: it overrides `DATABASE_URL`. */
+  url: string | undefined;
+}
+
+/** A CLI command: the words that select it, its help and its options, and what it does. */
+export interface Command {
+  /** The words that select it, e.g. `['migrate', 'up']`. */
+  path: readonly string[];
+  /** One line for the command list. */
+  summary: string;
+  options: Record<string, OptionSpec>;
+  /** Resolves with the exit code; throws on failure (see reportError). */
+  run(context: CommandContext): Promise<number>;
+}

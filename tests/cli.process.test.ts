@@ -1,0 +1,119 @@
+// The built CLI (`node dist/cli.js`) as a user runs it: a real process, its exit code, its output.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/embeddedPostgres.js';
+import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import {
+  ALL_MIGRATIONS,
+  REPO_ROOT,
+  cleanEnv,
+  emptyDir,
+  lines,
+  removeEmptyDirs,
+  query,
+  recordedMigrations,
+  runBuiltCli,
+  runProcess,
+  tableNames,
+} from './fixtures/cli.js';
+
+const MARKER = 'SECRET_MARKER_123';
+
+afterAll(removeEmptyDirs);
+
+beforeAll(async () => {
+  // The one build of dist/ in this test run (the package test packs a copy of its own).
+  const build = await runProcess('npm', ['run', 'build'], { cwd: REPO_ROOT, env: cleanEnv(), timeoutMs: 120_000 });
+  expect(build.code, build.stderr).toBe(0);
+}, 150_000);
+
+describe('node dist/cli.js', () => {
+  let testDb: TestDatabase;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase({ migrated: false });
+  });
+  afterAll(async () => {
+    await testDb.drop();
+  });
+
+  it('prints help from any folder', async () => {
+    const result = await runBuiltCli(['--help'], { cwd: emptyDir(), env: cleanEnv() });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('migrate status [--json]');
+  });
+
+  it('exits 2 on an unknown command and 1 on an unreachable database, with one line and no stack', async () => {
+    const usage = await runBuiltCli(['frobnicate'], { cwd: emptyDir(), env: cleanEnv() });
+    expect(usage.code).toBe(2);
+    expect(lines(usage.stderr)[0]).toBe('tododb: unknown command "frobnicate"');
+
+    const port = await freePort();
+    const unreachable = await runBuiltCli(['migrate', 'up', '--url', `postgres://postgres:${MARKER}@127.0.0.1:${port}/x`], {
+      cwd: emptyDir(),
+      env: cleanEnv(),
+    });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.ms).toBeLessThan(10_000);
+    expect(lines(unreachable.stderr)).toEqual([expect.stringMatching(/^tododb: The database is unavailable: ECONNREFUSED/)]);
+    expect(unreachable.stdout + unreachable.stderr).not.toContain(MARKER);
+  });
+
+  it('reads DATABASE_URL from .env in the working folder, and a variable set in the environment wins', async () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, '.env'), `# written by the test\nDATABASE_URL=${testDb.url}\n`);
+
+    const up = await runBuiltCli(['migrate', 'up'], { cwd, env: cleanEnv() });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(lines(up.stdout)).toHaveLength(ALL_MIGRATIONS.length + 1);
+    expect(await recordedMigrations(testDb.url)).toEqual(ALL_MIGRATIONS);
+
+    const port = await freePort();
+    const overridden = await runBuiltCli(['migrate', 'status'], {
+      cwd,
+      env: cleanEnv({ DATABASE_URL: `postgres://postgres:${MARKER}@127.0.0.1:${port}/from_env` }),
+    });
+    expect(overridden.code).toBe(1);
+    expect(overridden.stderr).toContain(`127.0.0.1:${port}/from_env`);
+    expect(overridden.stderr).not.toContain(MARKER);
+
+    const status = await runBuiltCli(['migrate', 'status', '--json'], { cwd, env: cleanEnv() });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({ executed: ALL_MIGRATIONS, pending: [] });
+    // The process ends once its work is done: a pool left open would keep it alive until its
+    // idle connections time out (10 s by default).
+    expect(status.ms).toBeLessThan(8_000);
+  });
+});
+
+describe('three `tododb migrate up` processes at once on one empty database', () => {
+  let testDb: TestDatabase;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase({ migrated: false });
+  });
+  afterAll(async () => {
+    await testDb.drop();
+  });
+
+  it('all succeed and each migration is applied exactly once', async () => {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => runBuiltCli(['migrate', 'up', '--url', testDb.url], { cwd: emptyDir(), env: cleanEnv() })),
+    );
+    for (const result of results) {
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+    const output = results.map((result) => result.stdout).join('');
+    for (const name of ALL_MIGRATIONS) {
+      // Exactly one process applied it; any other one saw it done and said so.
+      expect(output.match(new RegExp(`^applied +${name} `, 'gm')), output).toHaveLength(1);
+    }
+    expect(await recordedMigrations(testDb.url)).toEqual(ALL_MIGRATIONS);
+    expect(await tableNames(testDb.url)).toEqual(['tasks', 'tododb_migrations', 'users']);
+    const indexes = await query<{ count: string }>(testDb.url, `SELECT count(*) FROM pg_indexes WHERE tablename = 'tasks' AND indexname = 'tasks_user_id_created_at_id_idx'`);
+    expect(indexes[0]?.count).toBe('1');
+  });
+});
