@@ -1,0 +1,213 @@
+// The example server as `npm start` runs it: the real entry point in a child process, on a
+// fresh embedded PostgreSQL (DATABASE_URL unset) or on DATABASE_URL, stopped by SIGTERM or
+// SIGINT. It runs on a private build of the package (see beforeAll), so that it neither reads
+// a stale dist/ nor races another test file that rebuilds dist/.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/embeddedPostgres.js';
+import { createTestDatabase } from './support/testDatabase.js';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+let work: string;
+
+beforeAll(() => {
+  // Inside the repository, not in a 0700 temp folder: as root, PostgreSQL runs as the user
+  // `postgres`, which must reach the data folder.
+  mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
+  work = mkdtempSync(join(REPO_ROOT, '.tmp', 'start-test-'));
+  chmodSync(work, 0o755);
+  const build = spawnSync('npx', ['tsup', '--out-dir', join(work, 'dist')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+  cpSync(join(REPO_ROOT, 'package.json'), join(work, 'package.json'));
+  cpSync(join(REPO_ROOT, 'examples', 'http-server'), join(work, 'examples', 'http-server'), {
+    recursive: true,
+    filter: (source) => !source.includes(`${join('http-server', '.data')}`),
+  });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+interface RunningServer {
+  child: ChildProcess;
+  port: number;
+  output(): string;
+  /** Polls GET /health until 200; returns how long it took since spawn, in ms. */
+  waitForHealth(): Promise<number>;
+  /** Sends `signal`; resolves with the exit code and how long the exit took, in ms. */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  const port = await freePort();
+  const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, ...inherited } = process.env;
+  const spawned = performance.now();
+  // cwd is the private copy, which has no .env: a developer's .env must not change the test.
+  const child = spawn(process.execPath, [join(work, 'examples', 'http-server', 'start.js')], {
+    cwd: work,
+    env: { ...inherited, PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  return {
+    child,
+    port,
+    output: () => output,
+    async waitForHealth() {
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+        const status = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status, () => 0);
+        if (status === 200) return performance.now() - spawned;
+        if (performance.now() - spawned > 90_000) throw new Error(`no healthy server within 90 s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async stop(signal) {
+      const started = performance.now();
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return { code, ms: performance.now() - started };
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function logLines(output: string): Record<string, any>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+}
+
+describe('with DATABASE_URL unset (embedded PostgreSQL)', () => {
+  it('starts on a fresh data folder, stops on SIGTERM with exit 0, and keeps the data for the next start', { timeout: 180_000 }, async () => {
+    const dataDir = join(work, 'data');
+    const first = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir });
+    const startupMs = await first.waitForHealth();
+    const created = await fetch(`http://127.0.0.1:${first.port}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'smoke-1' },
+      body: JSON.stringify({ email: 'kept@example.com' }),
+    });
+    expect(created.status).toBe(201);
+    const user = (await created.json()) as { id: string };
+
+    const firstStop = await first.stop('SIGTERM');
+    expect(firstStop.code, first.output()).toBe(0);
+    expect(firstStop.ms).toBeLessThan(10_000);
+    expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataDir, 'pgdata', 'postmaster.pid'))).toBe(false); // PostgreSQL was stopped
+
+    const lines = logLines(first.output());
+    const location = lines.filter((line) => String(line.msg).startsWith('database: embedded PostgreSQL'));
+    expect(location).toHaveLength(1);
+    expect(location[0]!.msg).toContain(dataDir);
+    expect(lines.find((line) => line.reqId === 'smoke-1' && line.msg === 'request completed')).toMatchObject({ responseTime: expect.any(Number) });
+    const password = readFileSync(join(dataDir, 'password'), 'utf8').trim();
+    expect(first.output()).not.toContain(password);
+    expect(first.output()).not.toContain('postgres://');
+
+    const second = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir });
+    const restartMs = await second.waitForHealth();
+    const kept = await fetch(`http://127.0.0.1:${second.port}/api/users/${user.id}`);
+    expect(kept.status).toBe(200);
+    expect(await kept.json()).toMatchObject({ email: 'kept@example.com' });
+    const secondStop = await second.stop('SIGINT');
+    expect(secondStop.code, second.output()).toBe(0);
+    expect(secondStop.ms).toBeLessThan(10_000);
+    expect(second.output()).not.toContain(password);
+
+    console.info(
+      `embedded: first start (initdb) ${Math.round(startupMs)} ms to /health 200, SIGTERM exit in ${Math.round(firstStop.ms)} ms; ` +
+        `second start ${Math.round(restartMs)} ms, SIGINT exit in ${Math.round(secondStop.ms)} ms`,
+    );
+  });
+});
+
+describe('with DATABASE_URL set', () => {
+  it('migrates a fresh database with several instances starting at once, and stops cleanly', { timeout: 120_000 }, async () => {
+    const database = await createTestDatabase({ migrated: false });
+    try {
+      const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: database.url })));
+      await Promise.all(servers.map((server) => server.waitForHealth()));
+      const health = (await fetch(`http://127.0.0.1:${servers[0]!.port}/health`).then((response) => response.json())) as Record<string, any>;
+      expect(health.migrations).toEqual({ applied: 2, pending: 0 });
+
+      const applied = servers.flatMap((server) => logLines(server.output()).filter((line) => line.msg === 'migration' && line.outcome === 'done'));
+      expect(applied.map((line) => line.migration).sort()).toEqual(['0001-create-users', '0002-create-tasks']);
+
+      const password = new URL(database.url).password;
+      for (const server of servers) {
+        const output = server.output();
+        expect(output).not.toContain('postgres://');
+        if (password) expect(output).not.toContain(password);
+        expect(logLines(output).some((line) => String(line.msg).startsWith('database: '))).toBe(true);
+        const { code } = await server.stop('SIGTERM');
+        expect(code, output).toBe(0);
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('finishes a request in flight before exiting on SIGTERM', { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase();
+    try {
+      const server = await startServer({ DATABASE_URL: database.url });
+      await server.waitForHealth();
+      const body = JSON.stringify({ email: 'in-flight@example.com' });
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'POST',
+        path: '/api/users',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': 'in-flight' },
+      });
+      const answered = new Promise<number | undefined>((resolve, reject) => {
+        request.on('response', (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode));
+        });
+        request.on('error', reject);
+      });
+      // Half a body: the request has arrived and is not done when SIGTERM comes.
+      request.write(body.slice(0, 10));
+      await sleep(300);
+      const stopped = server.stop('SIGTERM');
+      await sleep(500);
+      expect(server.child.exitCode).toBeNull(); // still waiting for the request
+      request.end(body.slice(10));
+
+      expect(await answered).toBe(201);
+      const exit = await stopped;
+      expect(exit.code, server.output()).toBe(0);
+      expect(exit.ms).toBeLessThan(2_000); // the finished request's keep-alive connection does not hold it
+      const messages = logLines(server.output()).map((line) => (line.reqId === 'in-flight' ? `${line.msg} (in flight)` : line.msg));
+      expect(messages.indexOf('request completed (in flight)')).toBeGreaterThan(messages.indexOf('shutting down'));
+      expect(messages.indexOf('request completed (in flight)')).toBeLessThan(messages.indexOf('closed HTTP server'));
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('exits 1 with a one-line reason, and no password, when the configuration is invalid', async () => {
+    const server = await startServer({ DATABASE_URL: 'mysql://admin:s3cret-pw@127.0.0.1/db' });
+    const code = await new Promise((resolve) => server.child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(server.output()).toMatch(/could not start/);
+    expect(server.output()).not.toContain('s3cret-pw');
+  });
+});

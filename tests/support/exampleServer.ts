@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createDatabase, type Database } from 'tododb';
+import { buildApp } from '../../examples/http-server/app.js';
+
+/** The example's HTTP app listening on a free port, with its database and its log lines. */
+export interface ExampleServer {
+  baseUrl: string;
+  db: Database;
+  /** Every log line written so far, parsed. */
+  logs: Record<string, unknown>[];
+  /** The raw log output, to search for things that must never appear. */
+  rawLogs(): string;
+  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined for an empty body. */
+  body: any;
+}
+
+/**
+ * Starts the example's app in this process on `url` (a migrated database) with the example's
+ * short timeouts, listening on port 0 as a test should.
+ */
+export async function startExampleServer(url: string): Promise<ExampleServer> {
+  const db = createDatabase({ url, connectTimeoutMs: 3_000, pool: { max: 5, acquireTimeoutMs: 3_000 } }, {});
+  let raw = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      raw += chunk.toString();
+      done();
+    },
+  });
+  const app = buildApp({ db, logger: pino({ level: 'info' }, stream) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the server has no address');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+
+  return {
+    baseUrl,
+    db,
+    get logs() {
+      return raw
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    rawLogs: () => raw,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
