@@ -44,12 +44,15 @@ interface RunningServer {
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-async function startServer(env: Record<string, string>): Promise<RunningServer> {
+async function startServer(env: Record<string, string>, options: { underShell?: boolean } = {}): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, ...inherited } = process.env;
   const spawned = performance.now();
   // cwd is the private copy, which has no .env: a developer's .env must not change the test.
-  const child = spawn(process.execPath, [join(work, 'examples', 'http-server', 'start.js')], {
+  const entry = join(work, 'examples', 'http-server', 'start.js');
+  // `underShell` runs it as `npm start` does: under `sh -c`, which does not pass SIGTERM on.
+  const [command, args] = options.underShell ? ['sh', ['-c', `"${process.execPath}" "${entry}"`]] : [process.execPath, [entry]];
+  const child = spawn(command, args, {
     cwd: work,
     env: { ...inherited, PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -209,5 +212,27 @@ describe('with DATABASE_URL set', () => {
     expect(code).toBe(1);
     expect(server.output()).toMatch(/could not start/);
     expect(server.output()).not.toContain('s3cret-pw');
+  });
+});
+
+describe('under `sh -c`, as `npm start` runs it', () => {
+  it('shuts down cleanly when its parent shell is stopped, instead of living on as an orphan', { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase();
+    try {
+      const server = await startServer({ DATABASE_URL: database.url }, { underShell: true });
+      await server.waitForHealth();
+      await server.stop('SIGTERM'); // only the shell gets it
+      const started = performance.now();
+      let status = 200;
+      while (status !== 0 && performance.now() - started < 5_000) {
+        await sleep(100);
+        status = await fetch(`http://127.0.0.1:${server.port}/health`).then((response) => response.status, () => 0);
+      }
+      expect(status, server.output()).toBe(0);
+      await sleep(500);
+      expect(logLines(server.output()).some((line) => line.msg === 'shut down')).toBe(true);
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -46,6 +46,13 @@ async function exit(reason, code) {
 
 process.once('SIGTERM', () => exit('SIGTERM', 0));
 process.once('SIGINT', () => exit('SIGINT', 0));
+// `npm start` runs this under `sh -c`, which dies on SIGTERM without passing it on: a process
+// manager that stops `npm start` would leave the server orphaned. Losing the parent is therefore
+// a signal to shut down too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) exit('parent process exited', 0);
+}, 500).unref();
 process.on('uncaughtException', (error) => {
   logger.fatal({ err: error }, 'uncaught exception');
   exit('uncaught exception', 1);
