@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:pgbouncer`: tododb through a real PgBouncer in transaction mode. Kept out of
+// `npm test` because it needs the pgbouncer executable, which a fresh machine does not have.
+export default defineConfig({
+  test: {
+    include: ['tests/pgbouncer*.test.ts'],
+    globalSetup: ['tests/support/globalSetup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
