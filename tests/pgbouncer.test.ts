@@ -268,7 +268,7 @@ describe('createDatabase({ pgbouncer: false }) through PgBouncer', () => {
 });
 
 describe('concurrent migrators through PgBouncer', () => {
-  it('three migrators on an empty database all succeed and apply each migration exactly once', async () => {
+  it('three migrators (and in one round six) on an empty database all succeed and apply each migration exactly once', async () => {
     // Several rounds, since which migrator wins each lock differs from round to round; the last
     // with twice as many migrators as PgBouncer has server connections for the database.
     for (const [round, count] of [3, 3, 3, 2 * POOL_SIZE].entries()) {

@@ -82,7 +82,14 @@ export async function startPgBouncer(serverUrl: string, options: { poolSize?: nu
       ].join('\n'),
       { mode: 0o600 },
     );
-    if (runAs !== undefined) giveTo(runAs, [dir, authFile, configFile]);
+    if (runAs !== undefined) {
+      try {
+        giveTo(runAs, [dir, authFile, configFile]);
+      } catch (error) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
 
     const child = spawn(bin, [...(runAs !== undefined ? ['-u', runAs] : []), configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
@@ -164,8 +171,14 @@ function quote(value: string): string {
 
 // PgBouncer drops to `user` before it reads its auth file: let that user read the folder.
 function giveTo(user: string, paths: string[]): void {
-  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+  let uid: number;
+  let gid: number;
+  try {
+    uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  } catch {
+    throw new Error(`PgBouncer refuses to run as root and there is no user "${user}" to run it as: set PGBOUNCER_USER to an existing user.`);
+  }
   for (const path of paths) chownSync(path, uid, gid);
   chmodSync(paths[0]!, 0o700);
 }
