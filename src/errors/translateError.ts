@@ -91,7 +91,14 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   if (state === '53300') return 'too many connections';
   if (state === '3D000') return 'the database does not exist';
   if (state === '57P01' || state === '57P02' || state === '57P03') return 'the server is shutting down or starting up';
-  if (/timeout|timed out/i.test(message)) return 'timed out connecting';
+  // PgBouncer refuses startup parameters it does not know (pg sends statement_timeout as one).
+  // Names the parameter only, never its value.
+  const refused = /unsupported startup parameter(?: in options)?: ([\w.-]+)/.exec(message);
+  if (refused) {
+    return `the server refused the startup parameter ${refused[1]}, as PgBouncer in transaction mode does: pass \`pgbouncer: true\` (or add ?pgbouncer=true to the URL)`;
+  }
+  // A whole word: "statement_timeout" in a message is not a connect timeout.
+  if (/\btimeout\b|timed out/i.test(message)) return 'timed out connecting';
   if (message.includes('terminated')) return 'the connection was closed';
   return state ? `SQLSTATE ${state}` : 'connection failed';
 }

@@ -1,0 +1,412 @@
+// tododb through a real PgBouncer in transaction mode, as on Neon's pooled URL. Run with
+// `npm run test:pgbouncer`; it needs the pgbouncer executable (see tests/support/pgbouncer.ts).
+import pg from 'pg';
+import { QueryTypes } from 'sequelize';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  checkHealth,
+  createDatabase,
+  createMigrator,
+  DatabaseUnavailableError,
+  NotFoundError,
+  type Database,
+  type MigrationEvent,
+  type TaskRecord,
+  translateError,
+} from '../src/index.js';
+import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
+import { admin, createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+
+const ALL = ['0001-create-users', '0002-create-tasks'];
+const POOL_SIZE = 3;
+const PASSWORD = 'pw_MARKER_7f3a';
+
+let bouncer: PgBouncer;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  bouncer = await startPgBouncer(inject('serverUrl'), { poolSize: POOL_SIZE });
+});
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  await bouncer?.stop();
+});
+
+/** A database of its own on the server, and its URL through PgBouncer (with a password in it). */
+async function database(options: { migrated?: boolean } = {}): Promise<{ testDb: TestDatabase; url: string }> {
+  const testDb = await createTestDatabase(options);
+  cleanups.push(() => testDb.drop());
+  const url = new URL(bouncer.url(testDb.name));
+  // PgBouncer trusts its clients; a password in the URL must still never show up in an error.
+  if (url.password === '') url.password = PASSWORD;
+  return { testDb, url: url.toString() };
+}
+
+function open(url: string, options: Parameters<typeof createDatabase>[0] = {}): Database {
+  const db = createDatabase({ url, pgbouncer: true, ...options }, {});
+  cleanups.push(() => db.close());
+  return db;
+}
+
+/** Backends of `database` on the server itself, seen directly rather than through PgBouncer. */
+async function serverBackends(database: string): Promise<number[]> {
+  return admin(inject('serverUrl'), async (client) => {
+    const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 ORDER BY pid`, [database]);
+    return rows.map((row) => row.pid);
+  });
+}
+
+const WATCHED = [
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'TimeZone',
+  'client_min_messages',
+  'standard_conforming_strings',
+  'search_path',
+  'DateStyle',
+  'default_transaction_isolation',
+  'transaction_isolation',
+];
+// SET TRANSACTION marks these as set by the session, yet they go back to the defaults at the next
+// transaction (their value is checked in WATCHED): a source of 'session' there is no leak.
+const PER_TRANSACTION = ['application_name', 'transaction_isolation', 'transaction_read_only', 'transaction_deferrable'];
+const SETTINGS_SQL = `SELECT json_object_agg(name, setting) AS watched FROM pg_settings WHERE name = ANY($1)`;
+
+interface Backend {
+  pid: number;
+  watched: Record<string, string>;
+  /**
+   * Settings changed by a session-level SET, other than application_name (PgBouncer sets that
+   * itself for each client) and the per-transaction ones.
+   */
+  setBySession: string[];
+}
+
+/**
+ * The session state of every server connection PgBouncer holds for `database`: as many clients as
+ * the pool has server connections each open a transaction, so each is given a server of its own,
+ * and each reads its server's settings. Checks against the server that no backend was missed.
+ */
+async function inspectServerConnections(url: string, database: string): Promise<Backend[]> {
+  const clients = Array.from({ length: POOL_SIZE }, () => new pg.Client({ connectionString: url }));
+  try {
+    await Promise.all(clients.map((client) => client.connect()));
+    await Promise.all(clients.map((client) => client.query('BEGIN')));
+    const backends = await Promise.all(
+      clients.map(async (client) => {
+        const { rows } = await client.query<{ pid: number; watched: Record<string, string>; session: string[] }>(
+          `SELECT pg_backend_pid() AS pid, (${SETTINGS_SQL}) AS watched,
+                  (SELECT coalesce(json_agg(name ORDER BY name), '[]') FROM pg_settings
+                    WHERE source = 'session' AND name <> ALL($2)) AS session`,
+          [WATCHED, PER_TRANSACTION],
+        );
+        return { pid: rows[0]!.pid, watched: rows[0]!.watched, setBySession: rows[0]!.session };
+      }),
+    );
+    expect(new Set(backends.map((backend) => backend.pid)).size).toBe(POOL_SIZE);
+    // Every backend PgBouncer keeps for this database is one we just inspected.
+    const inspected = backends.map((backend) => backend.pid);
+    for (const pid of await serverBackends(database)) expect(inspected).toContain(pid);
+    await Promise.all(clients.map((client) => client.query('ROLLBACK')));
+    return backends;
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+  }
+}
+
+/** The settings a fresh backend of `database` has, asked of the server directly. */
+async function freshSettings(database: string): Promise<Record<string, string>> {
+  const url = new URL(inject('serverUrl'));
+  url.pathname = `/${database}`;
+  return admin(url.toString(), async (client) => (await client.query<{ watched: Record<string, string> }>(SETTINGS_SQL, [WATCHED])).rows[0]!.watched);
+}
+
+describe('the PgBouncer under test', () => {
+  it('pools in transaction mode: more clients than server connections share them', async () => {
+    const { testDb, url } = await database();
+    const clients = Array.from({ length: 2 * POOL_SIZE }, () => new pg.Client({ connectionString: url }));
+    try {
+      await Promise.all(clients.map((client) => client.connect()));
+      const pids = new Set<number>();
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.all(clients.map((client) => client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.02)')));
+        for (const result of results) pids.add(result.rows[0]!.pid);
+      }
+      expect(pids.size).toBeLessThanOrEqual(POOL_SIZE);
+      expect((await serverBackends(testDb.name)).length).toBeLessThanOrEqual(POOL_SIZE);
+    } finally {
+      await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    }
+  });
+
+  it('refuses the statement_timeout startup parameter, as Neon’s pooler does', async () => {
+    const { url } = await database();
+    const client = new pg.Client({ connectionString: url, statement_timeout: 5000 });
+    client.on('error', () => {});
+    await expect(client.connect()).rejects.toMatchObject({ code: '08P01', message: 'unsupported startup parameter: statement_timeout' });
+  });
+});
+
+describe('createDatabase({ pgbouncer: true }) through PgBouncer', () => {
+  let db: Database;
+  let testDb: TestDatabase;
+
+  beforeAll(async () => {
+    const created = await database();
+    testDb = created.testDb;
+    db = open(created.url, { pool: { max: 2 * POOL_SIZE } });
+  });
+
+  it('serves the users and tasks services', async () => {
+    const user = await db.users.create({ email: ' Ada@Example.com ', name: 'Ada' });
+    expect(user.email).toBe('ada@example.com');
+    expect(await db.users.getByEmail('ADA@example.com')).toEqual(user);
+    const task = await db.tasks.create(user.id, { title: 'write the pgbouncer test' });
+    const updated = await db.tasks.update(user.id, task.id, { isCompleted: true });
+    expect(updated).toMatchObject({ id: task.id, isCompleted: true });
+    expect((await db.tasks.list(user.id)).items).toEqual([updated]);
+    await db.tasks.delete(user.id, task.id);
+    await expect(db.tasks.get(user.id, task.id)).rejects.toBeInstanceOf(NotFoundError);
+    await db.users.delete(user.id);
+    await expect(db.users.get(user.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('serves model calls', async () => {
+    const { User, Task } = db.models;
+    const user = await User.create({ email: 'grace@example.com', name: 'Grace' });
+    await Task.create({ userId: user.id, title: 'first' });
+    await Task.create({ userId: user.id, title: 'second' });
+    const found = await User.findAll({ where: { email: 'grace@example.com' }, include: [Task] });
+    expect(found).toHaveLength(1);
+    expect(found[0]!.id).toBe(user.id);
+    expect((found[0]!.tasks ?? []).map((task) => task.title).sort()).toEqual(['first', 'second']);
+  });
+
+  it('commits and rolls back transactions', async () => {
+    const { User, Task } = db.models;
+    const committed = await db.sequelize.transaction(async (transaction) => {
+      const user = await User.create({ email: 'committed@example.com' }, { transaction });
+      await Task.create({ userId: user.id, title: 'in a transaction' }, { transaction });
+      // Another client does not see it before the commit.
+      expect(await db.users.getByEmail('committed@example.com').catch((error: unknown) => error)).toBeInstanceOf(NotFoundError);
+      return user;
+    });
+    expect((await db.tasks.list(committed.id)).items.map((task) => task.title)).toEqual(['in a transaction']);
+
+    const failure = new Error('roll it back');
+    await expect(
+      db.sequelize.transaction(async (transaction) => {
+        await User.create({ email: 'rolledback@example.com' }, { transaction });
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    await expect(db.users.getByEmail('rolledback@example.com')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('reports ok from checkHealth', async () => {
+    const report = await checkHealth(db);
+    expect(report).toMatchObject({ status: 'ok', migrations: { applied: ALL.length, pending: 0 } });
+    expect(JSON.stringify(report)).not.toContain(PASSWORD);
+  });
+
+  it('checkHealth answers within its timeout while PgBouncer has no free server connection, and is ok again after', async () => {
+    // The probe's connection is its own to PgBouncer, but it shares PgBouncer's server pool: when
+    // long transactions hold every server connection, it cannot run either, and says so in time.
+    const holders = Array.from({ length: POOL_SIZE }, () => new pg.Client({ connectionString: bouncer.url(testDb.name) }));
+    try {
+      await Promise.all(holders.map((client) => client.connect()));
+      await Promise.all(holders.map((client) => client.query('BEGIN')));
+      const started = performance.now();
+      const report = await checkHealth(db, { timeoutMs: 1000 });
+      expect(performance.now() - started).toBeLessThan(1500);
+      expect(report).toMatchObject({ status: 'error', reason: 'no answer within 1000 ms' });
+      await Promise.all(holders.map((client) => client.query('ROLLBACK')));
+      expect((await checkHealth(db, { timeoutMs: 1000 })).status).toBe('ok');
+    } finally {
+      await Promise.all(holders.map((client) => client.end().catch(() => {})));
+    }
+  });
+
+  it('detects PgBouncer from ?pgbouncer=true in the URL', async () => {
+    const url = new URL(bouncer.url(testDb.name));
+    url.searchParams.set('pgbouncer', 'true');
+    const fromUrl = createDatabase({ url: url.toString() }, {});
+    cleanups.push(() => fromUrl.close());
+    expect(await fromUrl.users.create({ email: 'from-url@example.com' })).toMatchObject({ email: 'from-url@example.com' });
+    expect((await checkHealth(fromUrl)).status).toBe('ok');
+  });
+});
+
+describe('createDatabase({ pgbouncer: false }) through PgBouncer', () => {
+  it('fails every call with a DatabaseUnavailableError that says to set pgbouncer, without the password', async () => {
+    const { url } = await database();
+    const db = open(url, { pgbouncer: false });
+    // Services and the migrator throw tododb's errors; model calls throw Sequelize's, which
+    // translateError turns into tododb's.
+    const attempts: [string, () => Promise<unknown>][] = [
+      ['users.create', () => db.users.create({ email: 'nobody@example.com' })],
+      ['User.findAll', () => db.models.User.findAll().catch((error: unknown) => Promise.reject(translateError(error)))],
+      ['migrator.up', () => createMigrator(db).up()],
+    ];
+    for (const [what, attempt] of attempts) {
+      const error = await attempt().then(
+        () => expect.fail(`${what} succeeded`),
+        (caught: unknown) => caught,
+      );
+      expect(error, what).toBeInstanceOf(DatabaseUnavailableError);
+      const message = (error as Error).message;
+      expect(message, what).toMatch(/statement_timeout/);
+      expect(message, what).toMatch(/pgbouncer: true/);
+      expect(message, what).not.toContain(PASSWORD);
+    }
+    const report = await checkHealth(db);
+    expect(report.status).toBe('error');
+    expect(report.reason).toMatch(/pgbouncer: true/);
+    expect(JSON.stringify(report)).not.toContain(PASSWORD);
+  });
+});
+
+describe('concurrent migrators through PgBouncer', () => {
+  it('three migrators (and in one round six) on an empty database all succeed and apply each migration exactly once', async () => {
+    // Several rounds, since which migrator wins each lock differs from round to round; the last
+    // with twice as many migrators as PgBouncer has server connections for the database.
+    for (const [round, count] of [3, 3, 3, 2 * POOL_SIZE].entries()) {
+      const { testDb, url } = await database({ migrated: false });
+      const events: MigrationEvent[] = [];
+      const migrators = Array.from({ length: count }, () =>
+        createMigrator(open(url), { lockTimeoutMs: 15_000, onMigration: (event) => events.push(event) }),
+      );
+      const results = await Promise.allSettled(migrators.map((migrator) => migrator.up()));
+      expect(results.map((result) => result.status), `round ${round}: ${JSON.stringify(results)}`).toEqual(migrators.map(() => 'fulfilled'));
+      const applied = results.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+      expect(applied.sort()).toEqual(ALL);
+      for (const name of ALL) {
+        expect(events.filter((event) => event.name === name && event.outcome === 'done')).toHaveLength(1);
+      }
+      // They really raced: some found a migration pending, waited for the lock, and then found it
+      // applied by another. (A migrator that reads the list after a commit never tries that one.)
+      expect(events.filter((event) => event.outcome === 'skipped').length).toBeGreaterThan(0);
+
+      const server = new URL(inject('serverUrl'));
+      server.pathname = `/${testDb.name}`;
+      await admin(server.toString(), async (client) => {
+        const recorded = await client.query<{ name: string }>(`SELECT name FROM tododb_migrations ORDER BY name`);
+        expect(recorded.rows.map((row) => row.name)).toEqual(ALL);
+        const tables = await client.query<{ name: string }>(
+          `SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+        );
+        expect(tables.rows.map((row) => row.name)).toEqual(['tasks', 'tododb_migrations', 'users']);
+      });
+      expect((await serverBackends(testDb.name)).length).toBeLessThanOrEqual(POOL_SIZE);
+      const db = open(url);
+      expect(await createMigrator(db).pending()).toEqual([]);
+      expect((await checkHealth(db)).status).toBe('ok');
+    }
+  });
+});
+
+describe('session state through PgBouncer', () => {
+  it('the inspection notices a session-level SET left on a server connection', async () => {
+    // The check below must be able to fail: a plain client leaves a SET behind, and it is seen.
+    const { testDb, url } = await database();
+    const careless = new pg.Client({ connectionString: url });
+    await careless.connect();
+    await careless.query('SET statement_timeout = 4321');
+    await careless.end();
+    const backends = await inspectServerConnections(url, testDb.name);
+    expect(backends.filter((backend) => backend.watched.statement_timeout === '4321')).toHaveLength(1);
+    expect(backends.filter((backend) => backend.setBySession.includes('statement_timeout'))).toHaveLength(1);
+  });
+
+  it('after migrations, models, transactions, services and health checks from many clients, no server connection has changed state', async () => {
+    const { testDb, url } = await database({ migrated: false });
+    const logged: string[] = [];
+    const dbs = Array.from({ length: 4 }, () => open(url, { pool: { max: 4 }, logging: (sql) => logged.push(sql) }));
+    await Promise.all(dbs.map((db) => createMigrator(db).up()));
+
+    await Promise.all(
+      dbs.flatMap((db, d) =>
+        Array.from({ length: 4 }, async (_, c) => {
+          const email = `state-${d}-${c}@example.com`;
+          const user = await db.users.create({ email });
+          for (let i = 0; i < 5; i++) {
+            await db.tasks.create(user.id, { title: `task ${i}` });
+            await db.sequelize.transaction(async (transaction) => {
+              const task = await db.models.Task.create({ userId: user.id, title: `model task ${i}` }, { transaction });
+              await task.update({ isCompleted: true }, { transaction });
+            });
+            await db.models.User.findAll({ where: { email } });
+            await db.tasks.list(user.id, { limit: 3 });
+          }
+          expect((await checkHealth(db)).status).toBe('ok');
+        }),
+      ),
+    );
+
+    const fresh = await freshSettings(testDb.name);
+    for (const backend of await inspectServerConnections(url, testDb.name)) {
+      expect(backend.setBySession, `backend ${backend.pid}`).toEqual([]);
+      expect(backend.watched, `backend ${backend.pid}`).toEqual(fresh);
+    }
+
+    // And what tododb itself sent: every SET is transaction-scoped and inside a transaction.
+    const sets = logged.flatMap((line) => {
+      const match = /^Execut(?:ing|ed) \(([^)]+)\): ([\s\S]*)$/.exec(line);
+      const [context, sql] = match ? [match[1]!, match[2]!] : ['service layer', line];
+      return sql
+        .split(';')
+        .map((statement) => statement.trim())
+        .filter((statement) => /^SET\b/i.test(statement))
+        .map((statement) => ({ context, statement }));
+    });
+    expect(sets.length).toBeGreaterThan(0);
+    for (const { context, statement } of sets) {
+      expect(statement).toMatch(/^SET (LOCAL|TRANSACTION)\b/i);
+      expect(context, statement).not.toMatch(/^(default|service layer)$/);
+    }
+  });
+});
+
+describe('many clients through PgBouncer', () => {
+  it('32 concurrent clients with interleaved service calls each read back exactly what they wrote', async () => {
+    const { testDb, url } = await database();
+    // 8 handles with 4 connections each: 32 PgBouncer clients sharing 3 server connections.
+    const dbs = Array.from({ length: 8 }, () => open(url, { pool: { max: 4, min: 4 } }));
+    const tasksOf = new Map<string, string[]>();
+
+    const clients = Array.from({ length: 32 }, async (_, n) => {
+      const db = dbs[n % dbs.length]!;
+      const user = await db.users.create({ email: `client-${n}@example.com`, name: `client ${n}` });
+      const written = new Map<string, TaskRecord>();
+      for (let i = 0; i < 8; i++) {
+        const task = await db.tasks.create(user.id, { title: `client ${n} task ${i}`, description: `by ${user.id}` });
+        written.set(task.id, task);
+        if (i % 3 === 0) written.set(task.id, await db.tasks.update(user.id, task.id, { isCompleted: true }));
+        const page = await db.tasks.list(user.id, { limit: 100 });
+        expect(page.items.map((item) => item.userId)).toEqual(page.items.map(() => user.id));
+        expect(new Set(page.items.map((item) => item.id))).toEqual(new Set(written.keys()));
+        expect(await db.tasks.get(user.id, task.id)).toEqual(written.get(task.id));
+        expect(await db.users.get(user.id)).toEqual(user);
+      }
+      const page = await db.tasks.list(user.id, { limit: 100 });
+      expect(page.items.sort((a, b) => a.id.localeCompare(b.id))).toEqual([...written.values()].sort((a, b) => a.id.localeCompare(b.id)));
+      tasksOf.set(user.id, [...written.keys()]);
+      return user.id;
+    });
+    const users = await Promise.all(clients);
+
+    // Nobody can reach another user's task either.
+    const [first, second] = users as [string, string];
+    await expect(dbs[0]!.tasks.get(first, tasksOf.get(second)![0]!)).rejects.toBeInstanceOf(NotFoundError);
+
+    const pgbouncerClients = (await bouncer.admin<{ database: string }>('SHOW CLIENTS')).filter((row) => row.database === testDb.name);
+    expect(pgbouncerClients.length).toBeGreaterThanOrEqual(32);
+    expect((await serverBackends(testDb.name)).length).toBeLessThanOrEqual(POOL_SIZE);
+    const counts = await dbs[0]!.sequelize.query<{ users: string; tasks: string }>(
+      `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM tasks) AS tasks`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(counts[0]).toEqual({ users: '32', tasks: String(32 * 8) });
+  });
+});
