@@ -22,10 +22,11 @@ class ProbeTimeout extends Error {}
  * Reports whether the database is usable right now. It never throws and never hangs: whatever
  * happens it resolves within `timeoutMs` (default 2 s) plus a few milliseconds.
  *
- * The probe runs on a connection of its own, opened for it and closed after it, so a pool whose
- * every connection is busy cannot starve it; and it proves what a restarted or failed-over
- * database must prove, that a new connection can be made. Nothing in the report names a
- * password, URL, user or host.
+ * The probe runs on a connection of its own, opened for it and closed after it, so a tododb
+ * pool whose every connection is busy cannot starve it; and it proves what a restarted or
+ * failed-over database must prove, that a new connection can be made. (Behind PgBouncer the
+ * probe still waits for one of PgBouncer's server connections: when they are all busy it
+ * reports the timeout.) Nothing in the report names a password, URL, user or host.
  *
  * @example
  * ```ts
