@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, createMigrator, type Database } from '../src/index.js';
+import { createDatabase, createMigrator, type Database, type MigrationDefinition } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
 
 const ALL = ['0001-create-users', '0002-create-tasks'];
@@ -52,3 +52,57 @@ async function tables(db: Database): Promise<string[]> {
   );
   return rows.map((row) => row.table_name);
 }
+
+describe('migrations slower than the application timeouts', () => {
+  it('run to the end, and a second migrator waits for the lock instead of timing out', async () => {
+    const testDb = await createTestDatabase({ migrated: false });
+    // Request-path timeouts far shorter than the migration: they must not apply to it.
+    const config = { url: testDb.url, statementTimeoutMs: 500, queryTimeoutMs: 800 };
+    const dbs = [createDatabase(config, {}), createDatabase(config, {})];
+    const slow: MigrationDefinition = {
+      name: '0001-slow',
+      up: async ({ sequelize, transaction }) => {
+        await sequelize.query('SELECT pg_sleep(1.5)', { transaction });
+        await sequelize.query('CREATE TABLE slow_done (id int)', { transaction });
+      },
+      down: async ({ sequelize, transaction }) => {
+        await sequelize.query('DROP TABLE slow_done', { transaction });
+      },
+    };
+    try {
+      const results = await Promise.all(dbs.map((db) => createMigrator(db, { migrations: [slow] }).up()));
+      expect(results.flat()).toEqual(['0001-slow']); // applied once, by one of them
+      expect(await createMigrator(dbs[0]!, { migrations: [slow] }).executed()).toEqual(['0001-slow']);
+      // The application's own queries keep the short timeout.
+      await expect(dbs[0]!.sequelize.query('SELECT pg_sleep(1)')).rejects.toThrow();
+    } finally {
+      await Promise.all(dbs.map((db) => db.close()));
+      await testDb.drop();
+    }
+  });
+
+  it('gives up on the lock after lockTimeoutMs with a typed error', async () => {
+    const testDb = await createTestDatabase({ migrated: false });
+    const db = createDatabase({ url: testDb.url }, {});
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holder: MigrationDefinition = {
+      name: '0001-holder',
+      up: async () => held,
+      down: async () => {},
+    };
+    try {
+      const first = createMigrator(db, { migrations: [holder] }).up();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      await expect(createMigrator(db, { migrations: [holder], lockTimeoutMs: 300 }).up()).rejects.toMatchObject({ code: 'MIGRATION_LOCK_TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      release();
+      expect(await first).toEqual(['0001-holder']);
+    } finally {
+      release();
+      await db.close();
+      await testDb.drop();
+    }
+  });
+});

@@ -53,7 +53,11 @@ export function configOf(db: Database): ResolvedConfig {
  * ```
  */
 export function createDatabase(config?: DatabaseConfig, env: Env = process.env): Database {
-  const resolved = resolveConfig(config, env);
+  return openDatabase(resolveConfig(config, env));
+}
+
+/** Builds a database handle from an already resolved config; internal to tododb (the migrator opens its own this way). */
+export function openDatabase(resolved: ResolvedConfig): Database {
   const logging = resolved.logging;
 
   const sequelize = new Sequelize({

@@ -1,6 +1,7 @@
 import { Transaction } from 'sequelize';
 import { migrations as packageMigrations } from '../../migrations/index.js';
-import type { Database } from '../database/createDatabase.js';
+import type { ResolvedConfig } from '../config/resolveConfig.js';
+import { configOf, openDatabase, type Database } from '../database/createDatabase.js';
 import { MigrationError, TododbError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
 import { translateError } from '../errors/translateError.js';
@@ -25,6 +26,12 @@ export interface MigratorOptions {
    * building an index on a large table may take minutes, longer than the application's queries.
    */
   statementTimeoutMs?: number;
+  /**
+   * `lock_timeout` for each migration's own DDL, in ms. Default 10 000: a migration that would
+   * queue behind a long application transaction fails instead of stalling every query on the
+   * table while it waits.
+   */
+  ddlLockTimeoutMs?: number;
   /** Called after each migration. The CLI prints these. */
   onMigration?: (event: MigrationEvent) => void;
   /** @internal Replaces the package's migrations; for tests of the migrator itself. */
@@ -61,13 +68,18 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * ```
  */
 export function createMigrator(db: Database, options: MigratorOptions = {}): Migrator {
-  const { sequelize } = db;
   const definitions = options.migrations ?? packageMigrations;
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
   const statementTimeoutMs = options.statementTimeoutMs ?? 600_000;
+  const ddlLockTimeoutMs = options.ddlLockTimeoutMs ?? 10_000;
 
   // One step: lock, re-check, run, record, commit; skipped when another process did it first.
-  const runStep = async (definition: MigrationDefinition, direction: 'up' | 'down', applied: string[]): Promise<void> => {
+  const runStep = async (
+    sequelize: Database['sequelize'],
+    definition: MigrationDefinition,
+    direction: 'up' | 'down',
+    applied: string[],
+  ): Promise<void> => {
     const started = performance.now();
     const done = await sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, async (transaction) => {
       try {
@@ -82,7 +94,10 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
         throw error;
       }
       // The lock is ours: what is applied now is final until we commit.
-      await sequelize.query(`SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`, { transaction });
+      await sequelize.query(
+        `SET LOCAL lock_timeout = ${Math.trunc(ddlLockTimeoutMs)}; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`,
+        { transaction },
+      );
       await ensureMigrationTable(sequelize, transaction);
       const executed = await readExecuted(sequelize, transaction);
       if (executed.includes(definition.name) === (direction === 'up')) return false;
@@ -110,12 +125,17 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
   // transaction above, so Umzug's own storage only reads.
   const run = async (direction: 'up' | 'down', to: string | 0 | undefined): Promise<string[]> => {
     const { Umzug } = await import('umzug');
+    // A connection of the migrator's own, with its own bounds: the application's pool is sized
+    // and timed for request paths, and a migration may wait a minute for the lock and then
+    // build an index for ten.
+    const migrationDb = openDatabase(migrationConfig(configOf(db), lockTimeoutMs, statementTimeoutMs));
+    const { sequelize } = migrationDb;
     const applied: string[] = [];
     const umzug = new Umzug({
       migrations: definitions.map((definition) => ({
         name: definition.name,
-        up: () => runStep(definition, 'up', applied),
-        down: () => runStep(definition, 'down', applied),
+        up: () => runStep(sequelize, definition, 'up', applied),
+        down: () => runStep(sequelize, definition, 'down', applied),
       })),
       storage: {
         executed: () => readExecuted(sequelize),
@@ -132,6 +152,8 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
       }
     } catch (error) {
       throw toMigrationError(error);
+    } finally {
+      await migrationDb.close();
     }
     return applied;
   };
@@ -144,6 +166,20 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
       return definitions.map((definition) => definition.name).filter((name) => !executed.has(name));
     },
     executed: () => readExecutedOrThrow(db),
+  };
+}
+
+/**
+ * The migrator's connection settings: one connection; no session statement_timeout (each
+ * transaction sets its own with SET LOCAL); and a client-side bound that outlasts the longest
+ * legitimate wait, the lock's or a statement's, so it only fires for a host that went silent.
+ */
+function migrationConfig(config: ResolvedConfig, lockTimeoutMs: number, statementTimeoutMs: number): ResolvedConfig {
+  return {
+    ...config,
+    pool: { ...config.pool, max: 1, min: 0 },
+    statementTimeoutMs: 0,
+    queryTimeoutMs: statementTimeoutMs === 0 ? 0 : Math.max(lockTimeoutMs, statementTimeoutMs) + 30_000,
   };
 }
 

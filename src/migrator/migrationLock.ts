@@ -19,6 +19,8 @@ export const MIGRATION_LOCK_ID = '8108535845215667715';
  */
 export async function takeMigrationLock(sequelize: Sequelize, transaction: Transaction, timeoutMs: number): Promise<void> {
   // SET LOCAL (not SET): it ends with this transaction and never leaks to a pooled backend.
-  await sequelize.query(`SET LOCAL lock_timeout = ${Math.trunc(timeoutMs)}`, { transaction });
+  // lock_timeout bounds the wait; statement_timeout is lifted for it, so that a role's or a
+  // session's shorter statement_timeout does not cut the wait short.
+  await sequelize.query(`SET LOCAL lock_timeout = ${Math.trunc(timeoutMs)}; SET LOCAL statement_timeout = 0`, { transaction });
   await sequelize.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`, { transaction });
 }
