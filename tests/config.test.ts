@@ -45,6 +45,8 @@ const INVALID: { name: string; input: unknown; env?: Env; field: string }[] = [
   { name: 'pool.max 1.5', input: { url: URL_WITH_MARKER, pool: { max: 1.5 } }, field: 'pool.max' },
   { name: "pool.max '10'", input: { url: URL_WITH_MARKER, pool: { max: '10' } }, field: 'pool.max' },
   { name: 'pool.max NaN', input: { url: URL_WITH_MARKER, pool: { max: Number.NaN } }, field: 'pool.max' },
+  { name: 'a connect timeout past what a Node timer holds', input: { url: URL_WITH_MARKER, connectTimeoutMs: 2 ** 31 }, field: 'connectTimeoutMs' },
+  { name: 'an acquire timeout past what a Node timer holds', input: { url: URL_WITH_MARKER, pool: { acquireTimeoutMs: 3e9 } }, field: 'pool.acquireTimeoutMs' },
   { name: 'pool.max Infinity', input: { url: URL_WITH_MARKER, pool: { max: Number.POSITIVE_INFINITY } }, field: 'pool.max' },
   { name: 'pool.min -1', input: { url: URL_WITH_MARKER, pool: { min: -1 } }, field: 'pool.min' },
   { name: 'pool.min > pool.max', input: { url: URL_WITH_MARKER, pool: { min: 5, max: 2 } }, field: 'pool.min' },

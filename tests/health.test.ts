@@ -44,8 +44,9 @@ describe('checkHealth', () => {
   });
 
   it('stays ok while every connection of the pool is busy', async () => {
-    const sleepers = [1, 2].map(() => db.sequelize.query('SELECT pg_sleep(1.5)'));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sleepers = [1, 2].map(() => db.sequelize.query('SELECT pg_sleep(2)'));
+    const pool = (db.sequelize as unknown as { connectionManager: { pool: { using: number } } }).connectionManager.pool;
+    while (pool.using < 2) await new Promise((resolve) => setTimeout(resolve, 20));
     const report = await checkHealth(db, { timeoutMs: 1000 });
     expect(report.status).toBe('ok');
     expect(report.pool.inUse).toBe(2);
@@ -132,6 +133,19 @@ describe('checkHealth', () => {
         await silent.close();
       }
     });
+  });
+
+  it('shares one probe between callers that ask at the same time', async () => {
+    const reports = await Promise.all(Array.from({ length: 50 }, () => checkHealth(db)));
+    expect(new Set(reports).size).toBe(1); // one probe, one connection, for fifty callers
+    expect(reports[0]!.status).toBe('ok');
+    const later = await checkHealth(db);
+    expect(later).not.toBe(reports[0]); // a finished probe is not reused
+  });
+
+  it('treats a timeout too large for a Node timer as the largest one, not as zero', async () => {
+    const report = await checkHealth(db, { timeoutMs: 3e9 });
+    expect(report.status).toBe('ok');
   });
 
   it('never throws, even for something that is not a database', async () => {

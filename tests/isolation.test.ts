@@ -64,6 +64,7 @@ describe('one user never reaches another user\'s tasks', () => {
 
   it("list returns only the caller's tasks, whatever the filter or page size", async () => {
     for (const { caller, task } of pairs()) {
+      expect((await db.tasks.list(caller.id)).items.length).toBeGreaterThan(0);
       for (const options of [{}, { completed: false }, { completed: true }, { limit: 1 }, { limit: 100 }]) {
         const page = await db.tasks.list(caller.id, options);
         expect(page.items.every((item) => item.userId === caller.id)).toBe(true);
@@ -77,6 +78,7 @@ describe('one user never reaches another user\'s tasks', () => {
     const first = await db.tasks.list(alice.id, { limit: 1 });
     expect(first.nextCursor).not.toBeNull();
     const page = await db.tasks.list(bob.id, { cursor: first.nextCursor, limit: 100 });
+    expect(page.items.map((item) => item.id)).toContain(bobTask.id); // Bob's older task, and only Bob's
     expect(page.items.every((item) => item.userId === bob.id)).toBe(true);
   });
 

@@ -4,6 +4,8 @@
 // layer, which checks them before any SQL and answers a ValidationError naming the field, so
 // they are written once.
 
+import { LIMITS } from 'tododb';
+
 const nullableString = { type: ['string', 'null'] };
 const timestamp = { type: 'string', format: 'date-time' };
 
@@ -32,8 +34,8 @@ export const listTasksQuery = {
   type: 'object',
   properties: {
     completed: { type: 'boolean' },
-    limit: { type: 'integer', minimum: 1, maximum: 100 },
-    cursor: { type: 'string', minLength: 1, maxLength: 512 },
+    limit: { type: 'integer', minimum: 1, maximum: LIMITS.pageSizeMax },
+    cursor: { type: 'string', minLength: 1, maxLength: LIMITS.cursorMaxLength },
   },
   additionalProperties: false,
 };

@@ -160,10 +160,14 @@ function resolveNumber(setting: NumberSetting, input: DatabaseConfig, env: Env, 
   return setting.fallback;
 }
 
+// Every setting is a count or a duration that ends up in a Node timer, which fires at once
+// above 2^31 - 1 ms: a larger value would turn "wait long" into "do not wait at all".
+const MAX_SETTING = 2_147_483_647;
+
 function checkNumber(value: unknown, field: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > MAX_SETTING) {
     const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
-    throw new ConfigError(field, `Expected \`${field}\` to be ${kind}`);
+    throw new ConfigError(field, `Expected \`${field}\` to be ${kind} of at most ${MAX_SETTING}`);
   }
   return value;
 }

@@ -7,6 +7,7 @@ import { MIGRATION_TABLE } from '../migrator/migrationTable.js';
 import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
+const MAX_TIMER_MS = 2_147_483_647;
 
 interface SequelizePool {
   size: number;
@@ -34,10 +35,29 @@ class ProbeTimeout extends Error {}
  * if (report.status === 'error') console.warn(report.reason);
  * ```
  */
-export async function checkHealth(db: Database, options: CheckHealthOptions = {}): Promise<HealthReport> {
+export function checkHealth(db: Database, options: CheckHealthOptions = {}): Promise<HealthReport> {
+  const timeoutMs = validTimeout(options?.timeoutMs);
+  if (typeof db !== 'object' || db === null) return probeHealth(db, timeoutMs);
+  // Callers that ask at the same time share one probe: a burst of requests to a public health
+  // endpoint opens one connection, not one each, and cannot exhaust max_connections.
+  let probes = inFlight.get(db);
+  if (!probes) {
+    probes = new Map();
+    inFlight.set(db, probes);
+  }
+  let probe = probes.get(timeoutMs);
+  if (!probe) {
+    probe = probeHealth(db, timeoutMs).finally(() => probes.delete(timeoutMs));
+    probes.set(timeoutMs, probe);
+  }
+  return probe;
+}
+
+const inFlight = new WeakMap<Database, Map<number, Promise<HealthReport>>>();
+
+async function probeHealth(db: Database, timeoutMs: number): Promise<HealthReport> {
   const started = performance.now();
   const checkedAt = new Date().toISOString();
-  const timeoutMs = validTimeout(options?.timeoutMs);
   const pool = poolCounts(db);
   const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });
 
@@ -78,7 +98,7 @@ export async function checkHealth(db: Database, options: CheckHealthOptions = {}
     };
   } catch (error) {
     if (error instanceof ProbeTimeout) return fail(`no answer within ${timeoutMs} ms`);
-    return fail(reasonOf(error));
+    return fail(translateError(error).message);
   } finally {
     clearTimeout(timer);
     close(client, finished);
@@ -121,12 +141,10 @@ function poolCounts(db: Database): HealthReport['pool'] {
   return { max: pool.maxSize, inUse: pool.using, idle: pool.available, waiting: pool.waiting };
 }
 
-function reasonOf(error: unknown): string {
-  return translateError(error).message;
-}
-
+// Above 2^31 - 1 ms Node fires a timer at once; such a timeout is clamped to that.
 function validTimeout(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : DEFAULT_TIMEOUT_MS;
+  if (typeof value !== 'number' || !(value > 0)) return DEFAULT_TIMEOUT_MS;
+  return Math.min(Math.ceil(value), MAX_TIMER_MS);
 }
 
 function elapsed(since: number): number {

@@ -7,6 +7,12 @@ export const LIMITS = {
   nameMaxLength: 255,
   titleMaxLength: 255,
   descriptionMaxLength: 10_000,
+  /** Tasks per page of `tasks.list`, when no `limit` is given. */
+  pageSizeDefault: 20,
+  /** The largest `limit` of `tasks.list`. */
+  pageSizeMax: 100,
+  /** The longest string that can be a list cursor; anything longer is refused unread. */
+  cursorMaxLength: 200,
 } as const;
 
 // A pragmatic shape check (one @, no spaces, a dot in the domain), as most services use;

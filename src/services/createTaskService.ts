@@ -9,9 +9,6 @@ const COLUMNS = `id, user_id AS "userId", title, description, is_completed AS "i
 const SETTABLE = ['title', 'description', 'isCompleted'] as const;
 const COLUMN_OF = { title: 'title', description: 'description', isCompleted: 'is_completed' } as const;
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-
 const SQL = {
   insert: `INSERT INTO tasks (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
   get: `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`,
@@ -129,9 +126,9 @@ function parseTaskFields(input: unknown, isNew: boolean): { title?: string; desc
 
 function parseListOptions(options: unknown): { limit: number; after: ReturnType<typeof decodeCursor> | undefined; completed: boolean | undefined } {
   const { record, issues } = checkShape(options, ['limit', 'cursor', 'completed']);
-  const limit = record.limit ?? DEFAULT_PAGE_SIZE;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    issues.push({ field: 'limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` } satisfies FieldIssue);
+  const limit = record.limit ?? LIMITS.pageSizeDefault;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIMITS.pageSizeMax) {
+    issues.push({ field: 'limit', message: `must be an integer from 1 to ${LIMITS.pageSizeMax}` } satisfies FieldIssue);
   }
   const completed = record.completed;
   if (completed !== undefined && typeof completed !== 'boolean') {

@@ -1,4 +1,4 @@
-/** A user as the service layer returns it: a plain, frozen-shape object, safe to serialise. */
+/** A user as the service layer returns it: a plain object, safe to serialise. */
 export interface UserRecord {
   id: string;
   /** Trimmed and lower-cased. */
@@ -32,7 +32,7 @@ export interface NewTask {
   isCompleted?: boolean;
 }
 
-/** The fields a caller may change on a task; at least one. Any other field is a validation error. */
+/** The fields a caller may change on a task. Any other field is a validation error; none at all changes nothing and returns the task. */
 export interface TaskChanges {
   title?: string;
   description?: string | null;

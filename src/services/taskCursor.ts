@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors/errors.js';
 import { isUuid } from '../ids/uuidv7.js';
+import { LIMITS } from '../models/rules.js';
 
 /** A position in a user's newest-first task list: the last row of the previous page. */
 export interface TaskPosition {
@@ -17,7 +18,7 @@ export function encodeCursor(position: TaskPosition): string {
 }
 
 export function decodeCursor(cursor: unknown): TaskPosition {
-  if (typeof cursor !== 'string' || cursor.length > 200) throw invalid();
+  if (typeof cursor !== 'string' || cursor.length > LIMITS.cursorMaxLength) throw invalid();
   const [time, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(time ?? '');
   if (extra !== undefined || !isUuid(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== time) {
