@@ -6,6 +6,8 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
+    // Error classes' names are part of the API (error.name, cross-build instanceof).
+    keepNames: true,
     target: 'node20',
     platform: 'node',
     sourcemap: true,

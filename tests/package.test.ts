@@ -83,6 +83,16 @@ describe('the packed tarball', () => {
     expect(fromCjs).toEqual(fromEsm);
   });
 
+  it('keeps instanceof working for errors across the ESM and CommonJS copies in one process', async () => {
+    const mixed = await runProcess(process.execPath, ['mixed.mjs'], { cwd: consumer, env: cleanEnv() });
+    expectSuccess(mixed, 'mixed.mjs');
+    const checks = JSON.parse(mixed.stdout) as Record<string, Record<string, boolean>>;
+    expect(Object.keys(checks)).toHaveLength(3);
+    for (const [name, result] of Object.entries(checks)) {
+      expect(result, name).toEqual({ copiesDiffer: true, cjsErrorIsEsmClass: true, esmErrorIsCjsClass: true, cjsErrorIsEsmBase: true, notAnotherClass: true });
+    }
+  });
+
   it('types the models for a strict TypeScript consumer, ESM and CommonJS, and rejects a wrong type', async () => {
     const tsc = join(consumer, 'node_modules', 'typescript', 'bin', 'tsc');
     const flags = ['--strict', '--noEmit', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node'];

@@ -1,3 +1,6 @@
+// Shared by every copy of tododb in the process (Symbol.for), never enumerable.
+const CLASS_NAMES = Symbol.for('tododb.errorClassNames');
+
 /**
  * Every error tododb throws is a {@link TododbError}: branch on `error.code` (stable across
  * releases) or on the class. The original error, when there is one, is kept as `cause`.
@@ -11,7 +14,27 @@ export class TododbError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    Object.defineProperty(this, CLASS_NAMES, { value: classNames(new.target) });
   }
+
+  /**
+   * `instanceof` by class name as well as by prototype. An application that both imports and
+   * requires tododb loads its ESM and its CommonJS build: two copies of every class. An error
+   * thrown by one copy still passes `instanceof` checks written against the other.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const names = typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[CLASS_NAMES] : undefined;
+    return Array.isArray(names) && names.includes(this.name);
+  }
+}
+
+function classNames(constructor: Function): string[] {
+  const names: string[] = [];
+  for (let current = constructor; current !== Error && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+    names.push(current.name);
+  }
+  return names;
 }
 
 /** The configuration given to `createDatabase()` (or read from the environment) is invalid. */
