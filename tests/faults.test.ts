@@ -1,0 +1,161 @@
+// What a service sees when the database fails under it: every failure is a typed error that
+// arrives within its bound, nothing hangs, and the same handle recovers by itself.
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError, createDatabase, createMigrator, translateError, type Database } from '../src/index.js';
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './support/embeddedPostgres.js';
+import { useTestDatabase } from './support/testDatabase.js';
+
+/** Resolves with what the promise rejected with, and how long that took. */
+async function failure(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = performance.now();
+  const error = await promise.then(
+    () => expect.fail('expected a failure'),
+    (caught: unknown) => caught,
+  );
+  return { error, ms: performance.now() - started };
+}
+
+describe('a database restart under a running handle', () => {
+  let server: EmbeddedServer;
+  let db: Database;
+
+  beforeAll(async () => {
+    server = await startEmbeddedPostgres({ keep: true });
+    db = createDatabase({ url: server.url, connectTimeoutMs: 1000, pool: { acquireTimeoutMs: 2000 } }, {});
+    await createMigrator(db).up();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+    await server?.stop();
+  });
+
+  it('fails fast with DatabaseUnavailableError while it is down, then recovers without a new handle, losing nothing committed', async () => {
+    const user = await db.users.create({ email: 'before@example.com' });
+    await db.tasks.create(user.id, { title: 'committed before the restart' });
+
+    await server.stop();
+    for (const call of [() => db.users.get(user.id), () => db.tasks.create(user.id, { title: 'while down' })]) {
+      const { error, ms } = await failure(call());
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(ms).toBeLessThan(3000);
+    }
+
+    server = await startEmbeddedPostgres({ keep: true, port: server.port, dataDir: server.dataDir });
+    // The first call after the restart may still meet a connection the old server closed;
+    // within a few attempts the handle is healthy again.
+    let recovered = false;
+    for (let attempt = 0; attempt < 5 && !recovered; attempt += 1) {
+      recovered = await db.users.get(user.id).then(
+        () => true,
+        () => false,
+      );
+    }
+    expect(recovered).toBe(true);
+    const page = await db.tasks.list(user.id);
+    expect(page.items.map((task) => task.title)).toEqual(['committed before the restart']);
+  }, 120_000);
+});
+
+describe('connections killed by the server', () => {
+  const t = useTestDatabase({ pool: { max: 3 } });
+
+  it('drops killed idle connections and serves the next calls on new ones', async () => {
+    const user = await t.db.users.create({ email: 'killed@example.com' });
+    await Promise.all([1, 2, 3].map(() => t.db.users.get(user.id))); // open three connections
+    await t.db.sequelize.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'tododb'`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the termination notices arrive
+    for (let i = 0; i < 5; i += 1) {
+      expect((await t.db.users.get(user.id)).email).toBe('killed@example.com');
+    }
+  });
+
+  it('fails a query whose connection is killed under it with DatabaseUnavailableError, and carries on', async () => {
+    const slow = t.db.sequelize.transaction(async (transaction) => {
+      await t.db.sequelize.query('SELECT pg_sleep(5)', { transaction });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const other = createDatabase({ url: t.testDb.url }, {});
+    try {
+      await other.sequelize.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)'`);
+    } finally {
+      await other.close();
+    }
+    const { error, ms } = await failure(slow);
+    expect(translateError(error)).toBeInstanceOf(DatabaseUnavailableError);
+    expect(ms).toBeLessThan(4000);
+    const user = await t.db.users.create({ email: 'after-kill@example.com' });
+    expect((await t.db.users.get(user.id)).id).toBe(user.id);
+  });
+});
+
+describe('pool exhaustion', () => {
+  const t = useTestDatabase({ pool: { max: 1, acquireTimeoutMs: 300 } });
+
+  it('fails a caller that cannot get a connection in time with DatabaseUnavailableError, and serves it once one is free', async () => {
+    const user = await t.db.users.create({ email: 'pool@example.com' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holder = t.db.sequelize.transaction(async () => held);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const { error, ms } = await failure(t.db.users.get(user.id));
+    expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect((error as Error).message).toMatch(/free connection/);
+    expect(ms).toBeLessThan(2000);
+
+    release();
+    await holder;
+    expect((await t.db.users.get(user.id)).id).toBe(user.id);
+  });
+});
+
+describe('a black-holed host (accepts TCP, never answers)', () => {
+  let server: Server;
+  let port: number;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('fails service calls and model calls within the connect timeout, without hanging', async () => {
+    const db = createDatabase({ url: `postgres://app:pw@127.0.0.1:${port}/app`, connectTimeoutMs: 500, pool: { acquireTimeoutMs: 5000 } }, {});
+    try {
+      const service = await failure(db.users.get('01a22267-4a5f-7007-87cb-2f1219c2d539'));
+      expect(service.error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(service.ms).toBeLessThan(2500);
+      const model = await failure(db.models.User.findAll());
+      expect(model.ms).toBeLessThan(2500);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('a closed port', () => {
+  it('fails at once with DatabaseUnavailableError', async () => {
+    const closedPort = await freePort();
+    const db = createDatabase({ url: `postgres://app:pw@127.0.0.1:${closedPort}/app` }, {});
+    try {
+      const { error, ms } = await failure(db.tasks.list('01a22267-4a5f-7007-87cb-2f1219c2d539'));
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(ms).toBeLessThan(1000);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
