@@ -1,9 +1,9 @@
 // What a service sees when the database fails under it: every failure is a typed error that
 // arrives within its bound, nothing hangs, and the same handle recovers by itself.
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError, createDatabase, createMigrator, translateError, type Database } from '../src/index.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './support/embeddedPostgres.js';
+import { useSilentServer } from './support/silentServer.js';
 import { useTestDatabase } from './support/testDatabase.js';
 
 /** Resolves with what the promise rejected with, and how long that took. */
@@ -113,26 +113,10 @@ describe('pool exhaustion', () => {
 });
 
 describe('a black-holed host (accepts TCP, never answers)', () => {
-  let server: Server;
-  let port: number;
-  const sockets = new Set<Socket>();
-
-  beforeAll(async () => {
-    server = createServer((socket) => {
-      sockets.add(socket);
-      socket.resume();
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-  });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  const silentHost = useSilentServer();
 
   it('fails service calls and model calls within the connect timeout, without hanging', async () => {
-    const db = createDatabase({ url: `postgres://app:pw@127.0.0.1:${port}/app`, connectTimeoutMs: 500, pool: { acquireTimeoutMs: 5000 } }, {});
+    const db = createDatabase({ url: `postgres://app:pw@127.0.0.1:${silentHost.port}/app`, connectTimeoutMs: 500, pool: { acquireTimeoutMs: 5000 } }, {});
     try {
       const service = await failure(db.users.get('01a22267-4a5f-7007-87cb-2f1219c2d539'));
       expect(service.error).toBeInstanceOf(DatabaseUnavailableError);

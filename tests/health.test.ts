@@ -1,7 +1,7 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, createDatabase, type Database, type HealthReport } from '../src/index.js';
 import { freePort } from './support/embeddedPostgres.js';
+import { useSilentServer } from './support/silentServer.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
 
 const MARKER_PASSWORD = 'hunter2_MARKER_pw';
@@ -97,26 +97,10 @@ describe('checkHealth', () => {
   });
 
   describe('against a host that accepts connections and never answers', () => {
-    let server: Server;
-    let port: number;
-    const sockets = new Set<Socket>();
-
-    beforeAll(async () => {
-      server = createServer((socket) => {
-        sockets.add(socket); // read and say nothing
-        socket.resume();
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
-    });
-    afterAll(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    });
+    const silentHost = useSilentServer();
 
     it('returns error within the timeout plus a small margin, and leaves no socket behind', async () => {
-      const silent = createDatabase({ url: `postgres://${MARKER_USER}:${MARKER_PASSWORD}@127.0.0.1:${port}/app` }, {});
+      const silent = createDatabase({ url: `postgres://${MARKER_USER}:${MARKER_PASSWORD}@127.0.0.1:${silentHost.port}/app` }, {});
       try {
         const started = performance.now();
         const report = await checkHealth(silent, { timeoutMs: 500 });
@@ -125,10 +109,10 @@ describe('checkHealth', () => {
         expect(took).toBeGreaterThanOrEqual(450);
         expect(took).toBeLessThan(500 + 500);
         expect(report.latencyMs).toBeLessThan(500 + 500);
-        expectNoSecrets(report, String(port));
+        expectNoSecrets(report, String(silentHost.port));
         // The abandoned probe's socket is closed, not left to hang.
         await new Promise((resolve) => setTimeout(resolve, 100));
-        expect(sockets.size).toBe(0);
+        expect(silentHost.openSockets).toBe(0);
       } finally {
         await silent.close();
       }
