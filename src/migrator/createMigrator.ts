@@ -2,12 +2,12 @@ import { Transaction } from 'sequelize';
 import { migrations as packageMigrations } from '../../migrations/index.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { configOf, openDatabase, type Database } from '../database/createDatabase.js';
-import { MigrationError, TododbError } from '../errors/errors.js';
+import { MigrationError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
-import { translateError } from '../errors/translateError.js';
 import type { MigrationDefinition } from './MigrationContext.js';
 import { takeMigrationLock } from './migrationLock.js';
 import { ensureMigrationTable, forgetMigration, readExecuted, recordMigration } from './migrationTable.js';
+import { toMigrationError } from './toMigrationError.js';
 
 /** Reported for each migration as it is applied or reverted. */
 export interface MigrationEvent {
@@ -200,24 +200,4 @@ async function readExecutedOrThrow(db: Database): Promise<string[]> {
   } catch (error) {
     throw toMigrationError(error);
   }
-}
-
-function toMigrationError(error: unknown): TododbError {
-  if (error instanceof TododbError) return error;
-  // Umzug wraps the migration's own error; unwrap it so the message says what went wrong.
-  const umzugError = error as { name?: string; cause?: unknown; migration?: { name?: string } };
-  if (umzugError?.name === 'MigrationError' && umzugError.cause !== undefined) {
-    const cause = umzugError.cause;
-    if (cause instanceof TododbError) return cause;
-    if (translateError(cause).code === 'DATABASE_UNAVAILABLE') return translateError(cause);
-    const name = umzugError.migration?.name;
-    return new MigrationError(`Migration ${name} failed and was rolled back: ${messageOf(cause)}`, { cause, migration: name });
-  }
-  const translated = translateError(error);
-  if (translated.code === 'DATABASE_UNAVAILABLE') return translated;
-  return new MigrationError(`Migration failed: ${messageOf(error)}`, { cause: error });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
