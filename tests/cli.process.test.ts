@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { useDatabaseCopy } from './support/testDatabase.js';
 import {
   ALL_MIGRATIONS,
   REPO_ROOT,
@@ -29,14 +29,7 @@ beforeAll(async () => {
 }, 150_000);
 
 describe('node dist/cli.js', () => {
-  let testDb: TestDatabase;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ migrated: false });
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
+  const testDb = useDatabaseCopy({ migrated: false });
 
   it('prints help from any folder', async () => {
     const result = await runBuiltCli(['--help'], { cwd: emptyDir(), env: cleanEnv() });
@@ -89,14 +82,7 @@ describe('node dist/cli.js', () => {
 });
 
 describe('three `tododb migrate up` processes at once on one empty database', () => {
-  let testDb: TestDatabase;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ migrated: false });
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
+  const testDb = useDatabaseCopy({ migrated: false });
 
   it('all succeed and each migration is applied exactly once', async () => {
     const results = await Promise.all(

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { useDatabaseCopy } from './support/testDatabase.js';
 import { ALL_MIGRATIONS, REPO_ROOT, emptyDir, lines, removeEmptyDirs, query, recordedMigrations, runCli, tableNames } from './fixtures/cli.js';
 
 const [FIRST, SECOND] = ALL_MIGRATIONS as [string, string];
@@ -51,14 +51,7 @@ describe('tododb help and usage', () => {
 });
 
 describe('tododb migrate on an empty database', () => {
-  let testDb: TestDatabase;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ migrated: false });
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
+  const testDb = useDatabaseCopy({ migrated: false });
 
   const status = async () => {
     const result = await runCli(['migrate', 'status', '--json', '--url', testDb.url]);
@@ -144,15 +137,11 @@ describe('tododb migrate on an empty database', () => {
 });
 
 describe('tododb migrate when a migration fails', () => {
-  let testDb: TestDatabase;
+  const testDb = useDatabaseCopy({ migrated: false });
 
   beforeAll(async () => {
-    testDb = await createTestDatabase({ migrated: false });
     // 0002 creates `tasks`, then an index of this name: the name is taken, so it fails part-way.
     await query(testDb.url, 'CREATE TABLE tasks_user_id_created_at_id_idx (id int)');
-  });
-  afterAll(async () => {
-    await testDb.drop();
   });
 
   it('exits 1 naming the migration, keeps the ones before it and rolls back the failed one', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, createDatabase, type Database, type HealthReport } from '../src/index.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { createTestDatabase, useTestDatabase } from './support/testDatabase.js';
 
 const MARKER_PASSWORD = 'hunter2_MARKER_pw';
 const MARKER_USER = 'markeruser';
@@ -16,16 +16,12 @@ function expectNoSecrets(report: HealthReport, ...secrets: string[]): void {
 }
 
 describe('checkHealth', () => {
-  let testDb: TestDatabase;
+  const t = useTestDatabase({ pool: { max: 2 } });
+  const { testDb } = t;
   let db: Database;
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createDatabase({ url: testDb.url, pool: { max: 2 } }, {});
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.drop();
+  beforeAll(() => {
+    db = t.db;
   });
 
   it('reports ok with the probe latency, server version, pool and migrations', async () => {

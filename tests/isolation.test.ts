@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotFoundError, createDatabase, type Database, type TaskRecord, type UserRecord } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError, type Database, type TaskRecord, type UserRecord } from '../src/index.js';
 import { snapshot } from './support/snapshot.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { useTestDatabase } from './support/testDatabase.js';
 
 // Every task operation that names a task, called by a user who does not own it.
 const CROSS_USER_CALLS: Record<string, (db: Database, callerId: string, taskId: string) => Promise<unknown>> = {
@@ -15,7 +15,7 @@ const CROSS_USER_CALLS: Record<string, (db: Database, callerId: string, taskId: 
 };
 
 describe('one user never reaches another user\'s tasks', () => {
-  let testDb: TestDatabase;
+  const t = useTestDatabase();
   let db: Database;
   let alice: UserRecord;
   let bob: UserRecord;
@@ -23,16 +23,11 @@ describe('one user never reaches another user\'s tasks', () => {
   let bobTask: TaskRecord;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    db = createDatabase({ url: testDb.url }, {});
+    db = t.db;
     alice = await db.users.create({ email: 'alice@example.com' });
     bob = await db.users.create({ email: 'bob@example.com' });
     aliceTask = await db.tasks.create(alice.id, { title: 'alice private', description: 'secret' });
     bobTask = await db.tasks.create(bob.id, { title: 'bob private' });
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.drop();
   });
 
   const pairs = () => [

@@ -1,21 +1,19 @@
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, createMigrator, type Database, type MigrationDefinition } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { createTestDatabase, useDatabaseCopy } from './support/testDatabase.js';
 
 const ALL = ['0001-create-users', '0002-create-tasks'];
 
 describe('migrations on an empty database', () => {
-  let testDb: TestDatabase;
+  const testDb = useDatabaseCopy({ migrated: false });
   let db: Database;
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ migrated: false });
+  beforeAll(() => {
     db = createDatabase({ url: testDb.url }, {});
   });
   afterAll(async () => {
     await db.close();
-    await testDb.drop();
   });
 
   it('goes up from empty, down to zero and up again', async () => {

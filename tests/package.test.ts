@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { useDatabaseCopy } from './support/testDatabase.js';
 import { ALL_MIGRATIONS, REPO_ROOT, cleanEnv, emptyDir, lines, removeEmptyDirs, runProcess, type CliResult } from './fixtures/cli.js';
 
 const FIXTURES = join(REPO_ROOT, 'tests', 'fixtures', 'consumer');
@@ -107,14 +107,7 @@ describe('the packed tarball', () => {
   }, 120_000);
 
   describe('npx tododb in the consumer project', () => {
-    let testDb: TestDatabase;
-
-    beforeAll(async () => {
-      testDb = await createTestDatabase({ migrated: false });
-    });
-    afterAll(async () => {
-      await testDb.drop();
-    });
+    const testDb = useDatabaseCopy({ migrated: false });
 
     it('migrates an empty database and reports every migration executed, none pending', async () => {
       const env = cleanEnv({ DATABASE_URL: testDb.url });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
-import { createDatabase, type Database, type TaskRecord, type UserRecord } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { type Database, type TaskRecord, type UserRecord } from '../src/index.js';
+import { useTestDatabase } from './support/testDatabase.js';
 
 const TOTAL = 1000;
 
@@ -10,16 +10,14 @@ const newestFirst = (a: { createdAt: Date; id: string }, b: { createdAt: Date; i
   b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 describe('keyset pagination over 1,000 tasks', () => {
-  let testDb: TestDatabase;
+  const sql: string[] = [];
+  const t = useTestDatabase({ logging: (statement) => sql.push(statement) });
   let db: Database;
-  let sql: string[];
   let owner: UserRecord;
   let expected: { id: string; createdAt: Date; isCompleted: boolean }[];
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    sql = [];
-    db = createDatabase({ url: testDb.url, logging: (statement) => sql.push(statement) }, {});
+    db = t.db;
     owner = await db.users.create({ email: 'pager@example.com' });
     const other = await db.users.create({ email: 'other@example.com' });
     // Three tasks share each millisecond, so the id must break ties; another user's tasks are
@@ -39,10 +37,6 @@ describe('keyset pagination over 1,000 tasks', () => {
       { bind: [owner.id], type: QueryTypes.SELECT },
     );
     expected = rows.map((row) => ({ id: row.id, createdAt: new Date(row.created_at), isCompleted: row.is_completed })).sort(newestFirst);
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.drop();
   });
 
   async function readAll(limit: number, completed?: boolean): Promise<TaskRecord[]> {

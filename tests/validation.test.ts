@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, ValidationError, createDatabase, type Database, type UserRecord } from '../src/index.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, ValidationError, type Database, type UserRecord } from '../src/index.js';
 import { snapshot } from './support/snapshot.js';
-import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { useTestDatabase } from './support/testDatabase.js';
 
 const MALFORMED_IDS: unknown[] = [
   'not-a-uuid',
@@ -22,23 +22,17 @@ const MALFORMED_IDS: unknown[] = [
 const email = (length: number) => `${'a'.repeat(length - '@example.com'.length)}@example.com`;
 
 describe('validation', () => {
-  let testDb: TestDatabase;
+  const sql: string[] = [];
+  const t = useTestDatabase({ logging: (statement) => sql.push(statement) });
   let db: Database;
-  let sql: string[];
   let user: UserRecord;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase();
-    sql = [];
-    db = createDatabase({ url: testDb.url, logging: (statement) => sql.push(statement) }, {});
+    db = t.db;
     user = await db.users.create({ email: 'owner@example.com' });
   });
   beforeEach(() => {
     sql.length = 0;
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.drop();
   });
 
   /** The call fails with a ValidationError naming exactly `fields`, having sent no SQL and changed nothing. */

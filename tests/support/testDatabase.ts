@@ -28,28 +28,51 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
 export { admin, withDatabase };
 
 /**
+ * Gives the calling test file (or describe block) a database of its own, created before its
+ * tests and dropped after them: a copy of the migrated template, or an empty one with
+ * `{ migrated: false }`. Its `name` and `url` can be read inside tests and hooks.
+ */
+export function useDatabaseCopy(options: { migrated?: boolean } = {}): TestDatabase {
+  let testDb: TestDatabase | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase(options);
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+  const current = (): TestDatabase => {
+    if (!testDb) throw new Error('useDatabaseCopy: the database exists only inside tests and hooks');
+    return testDb;
+  };
+  return {
+    get name() {
+      return current().name;
+    },
+    get url() {
+      return current().url;
+    },
+    drop: () => current().drop(),
+  };
+}
+
+/**
  * Gives the calling test file a migrated database of its own and a tododb handle on it,
- * created before its tests and dropped after them. Read `.db` inside tests and hooks.
+ * created before its tests and closed and dropped after them. Read `.db` inside tests and hooks.
  */
 export function useTestDatabase(config: Omit<DatabaseConfig, 'url'> = {}): { readonly db: Database; readonly testDb: TestDatabase } {
-  let testDb: TestDatabase | undefined;
+  const testDb = useDatabaseCopy();
   let db: Database | undefined;
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
+  beforeAll(() => {
     db = createDatabase({ ...config, url: testDb.url }, {});
   });
   afterAll(async () => {
     await db?.close();
-    await testDb?.drop();
   });
   return {
     get db() {
       if (!db) throw new Error('useTestDatabase: the database exists only inside tests and hooks');
       return db;
     },
-    get testDb() {
-      if (!testDb) throw new Error('useTestDatabase: the database exists only inside tests and hooks');
-      return testDb;
-    },
+    testDb,
   };
 }
