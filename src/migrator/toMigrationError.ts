@@ -8,17 +8,14 @@ import { translateError } from '../errors/translateError.js';
 export function toMigrationError(error: unknown): TododbError {
   if (error instanceof TododbError) return error;
   // Umzug wraps the migration's own error; unwrap it so the message says what went wrong.
-  const umzugError = error as { name?: string; cause?: unknown; migration?: { name?: string } };
-  if (umzugError?.name === 'MigrationError' && umzugError.cause !== undefined) {
-    const cause = umzugError.cause;
-    if (cause instanceof TododbError) return cause;
-    if (translateError(cause).code === 'DATABASE_UNAVAILABLE') return translateError(cause);
-    const name = umzugError.migration?.name;
-    return new MigrationError(`Migration ${name} failed and was rolled back: ${messageOf(cause)}`, { cause, migration: name });
-  }
-  const translated = translateError(error);
-  if (translated.code === 'DATABASE_UNAVAILABLE') return translated;
-  return new MigrationError(`Migration failed: ${messageOf(error)}`, { cause: error });
+  const wrapper = error as { name?: string; cause?: unknown; migration?: { name?: string } } | null;
+  const fromUmzug = wrapper?.name === 'MigrationError' && wrapper.cause !== undefined;
+  const cause = fromUmzug ? wrapper!.cause : error;
+  const translated = translateError(cause);
+  if (cause instanceof TododbError || translated.code === 'DATABASE_UNAVAILABLE') return translated;
+  const name = fromUmzug ? wrapper!.migration?.name : undefined;
+  if (name === undefined) return new MigrationError(`Migration failed: ${messageOf(cause)}`, { cause });
+  return new MigrationError(`Migration ${name} failed and was rolled back: ${messageOf(cause)}`, { cause, migration: name });
 }
 
 function messageOf(error: unknown): string {
