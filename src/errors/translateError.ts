@@ -7,7 +7,7 @@ import {
   ValidationError,
   type FieldIssue,
 } from './errors.js';
-import { sqlState } from './sqlState.js';
+import { pgErrorField, sqlState } from './sqlState.js';
 
 // Which field a unique or check constraint guards, by constraint name (see migrations/).
 const CONSTRAINT_FIELDS: Record<string, string> = {
@@ -45,7 +45,7 @@ export function translateError(error: unknown): TododbError {
   const state = sqlState(error);
   const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
-  const constraint = constraintOf(error);
+  const constraint = pgErrorField(error, 'constraint');
 
   if (state === '23505' || name === 'SequelizeUniqueConstraintError') {
     const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? 'unknown';
@@ -64,7 +64,7 @@ export function translateError(error: unknown): TododbError {
   }
   if (state === '23514' || state === '23502' || state === '22001' || state === '22021' || state === '22P02') {
     // 22001 (value too long) names no column; tasks.title is the schema's only bounded varchar.
-    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? columnOf(error) ?? (state === '22001' ? 'title' : 'unknown');
+    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? pgErrorField(error, 'column') ?? (state === '22001' ? 'title' : 'unknown');
     return new ValidationError([{ field, message: 'is invalid' }], { cause: error });
   }
   if (isUnavailable(error, state, name, message)) {
@@ -101,18 +101,6 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   if (/\btimeout\b|timed out/i.test(message)) return 'timed out connecting';
   if (message.includes('terminated')) return 'the connection was closed';
   return state ? `SQLSTATE ${state}` : 'connection failed';
-}
-
-function constraintOf(error: unknown): string | undefined {
-  const candidate = error as { parent?: { constraint?: unknown }; original?: { constraint?: unknown }; constraint?: unknown } | null;
-  const constraint = candidate?.parent?.constraint ?? candidate?.original?.constraint ?? candidate?.constraint;
-  return typeof constraint === 'string' ? constraint : undefined;
-}
-
-function columnOf(error: unknown): string | undefined {
-  const candidate = error as { parent?: { column?: unknown }; column?: unknown } | null;
-  const column = candidate?.parent?.column ?? candidate?.column;
-  return typeof column === 'string' ? column : undefined;
 }
 
 // Our model validators say "email must be …"; the field is already in FieldIssue.field.
