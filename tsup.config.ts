@@ -15,7 +15,8 @@ export default defineConfig([
     clean: ['!cli.js', '!cli.js.map'],
     // Migrations are imported from an explicit list and bundled: nothing is globbed at run time.
     splitting: false,
-    shims: false,
+    // The CommonJS build needs `import.meta.url` for the lazy require of Sequelize (loadSequelize.ts).
+    shims: true,
   },
   {
     // The `tododb` bin: ESM only. It imports the library by its package name, kept external,

@@ -1,13 +1,11 @@
-import type { MigrationDefinition } from '../src/migrator/MigrationContext.js';
-import * as createUsers from './0001-create-users.js';
-import * as createTasks from './0002-create-tasks.js';
+import type { SqlMigration } from '../src/migrator/SqlMigration.js';
+import { createUsers } from './0001-create-users.js';
+import { createTasks } from './0002-create-tasks.js';
 
 /**
- * Every migration of the package, in order. An explicit list rather than a folder glob, so
- * the migrations are bundled into the build and found wherever the package is installed.
- * A new migration is a new file here and a new line below; a released one is never edited.
+ * Every migration of the package, in order. An explicit list rather than a folder glob, so the
+ * migrations are bundled into the build and found wherever the package is installed. A new
+ * migration is a new file here and a new line below; a released one is never edited (its
+ * checksum is recorded where it was applied, and `tests/migrations.frozen.test.ts` pins it).
  */
-export const migrations: readonly MigrationDefinition[] = [
-  { name: '0001-create-users', ...createUsers },
-  { name: '0002-create-tasks', ...createTasks },
-];
+export const migrations: readonly SqlMigration[] = [createUsers, createTasks];

@@ -1,6 +1,8 @@
 // The public surface of tododb: everything a user may import is named here.
 export { createDatabase } from './database/createDatabase.js';
-export type { Database, Models } from './database/createDatabase.js';
+export type { Database, DatabaseTransaction, Models } from './database/createDatabase.js';
+export type { TransactionOptions } from './database/runTransaction.js';
+export type { IsolationLevel, PoolStats } from './connection/Connections.js';
 export { resolveConfig } from './config/resolveConfig.js';
 export type { DatabaseConfig, ResolvedConfig, SqlLogger, Env } from './config/resolveConfig.js';
 export { redactUrl } from './config/parseDatabaseUrl.js';
@@ -19,9 +21,11 @@ export type {
 } from './services/records.js';
 export { createMigrator } from './migrator/createMigrator.js';
 export type { Migrator, MigratorOptions, MigrationEvent } from './migrator/createMigrator.js';
+export type { MigrationStatus } from './migrator/planMigrations.js';
+export type { MigrationSource } from './migrator/knownMigrations.js';
 export type { MigrationContext, MigrationDefinition } from './migrator/MigrationContext.js';
-export { User } from './models/User.js';
-export { Task } from './models/Task.js';
+export type { User, UserAttributes, UserCreationAttributes } from './models/User.js';
+export type { Task, TaskAttributes, TaskCreationAttributes } from './models/Task.js';
 export { LIMITS } from './models/rules.js';
 export {
   TododbError,
@@ -32,6 +36,8 @@ export {
   DatabaseUnavailableError,
   QueryTimeoutError,
   MigrationError,
+  TransactionError,
+  SerializationFailureError,
 } from './errors/errors.js';
 export type { FieldIssue } from './errors/errors.js';
 export { translateError } from './errors/translateError.js';

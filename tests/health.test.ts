@@ -41,8 +41,7 @@ describe('checkHealth', () => {
 
   it('stays ok while every connection of the pool is busy', async () => {
     const sleepers = [1, 2].map(() => db.sequelize.query('SELECT pg_sleep(2)'));
-    const pool = (db.sequelize as unknown as { connectionManager: { pool: { using: number } } }).connectionManager.pool;
-    while (pool.using < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (db.stats().inUse < 2) await new Promise((resolve) => setTimeout(resolve, 20));
     const report = await checkHealth(db, { timeoutMs: 1000 });
     expect(report.status).toBe('ok');
     expect(report.pool.inUse).toBe(2);

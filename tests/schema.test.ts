@@ -87,7 +87,7 @@ describe('columns', () => {
   ] as const)('the %s model declares the same columns as table %s', async (model, table) => {
     const attributes = (model === 'User' ? t.db.models.User.getAttributes() : t.db.models.Task.getAttributes()) as Record<string, ModelAttributeColumnOptions>;
     expect(modelColumns(attributes)).toEqual(await databaseColumns(table));
-    expect(model === 'User' ? t.db.models.User.getTableName() : t.db.models.Task.getTableName()).toBe(table);
+    expect(String(model === 'User' ? t.db.models.User.getTableName() : t.db.models.Task.getTableName())).toBe(`"public"."${table}"`);
   });
 
   it('the camelCase attributes map to the snake_case columns of the contract', () => {

@@ -70,7 +70,7 @@ describe('validation', () => {
     it('accepts an email of 254 characters and rejects 255', async () => {
       const created = await db.users.create({ email: email(254) });
       expect(created.email).toHaveLength(254);
-      expect(sql.some((statement) => statement.startsWith('INSERT INTO users'))).toBe(true); // the hook sees service SQL
+      expect(sql.some((statement) => statement.startsWith('INSERT INTO "public"."users"'))).toBe(true); // the hook sees service SQL
       await expectRejected(() => db.users.create({ email: email(255) }), ['email']);
     });
 

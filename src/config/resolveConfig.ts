@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors/errors.js';
+import { DEFAULT_SCHEMA } from '../schema/names.js';
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
 
 /** Receives each SQL statement Sequelize runs, with its duration when known. */
@@ -42,6 +43,17 @@ export interface DatabaseConfig {
   pgbouncer?: boolean;
   /** Shown in `pg_stat_activity`. Default `tododb` (`DATABASE_APPLICATION_NAME`). */
   applicationName?: string;
+  /**
+   * The PostgreSQL schema that holds tododb's tables and its migration table. Default `public`
+   * (`DATABASE_SCHEMA`). Every statement names it, so nothing depends on `search_path`.
+   */
+  schema?: string;
+  /**
+   * Send the service layer's statements as named prepared statements, parsed once per
+   * connection. Default: on, except through PgBouncer in transaction mode, where a prepared
+   * statement can land on another client's backend; turning it on there is a `ConfigError`.
+   */
+  preparedStatements?: boolean;
   /** Receives SQL as Sequelize runs it. Default: nothing is logged. */
   logging?: false | SqlLogger;
 }
@@ -56,6 +68,8 @@ export interface ResolvedConfig {
   queryTimeoutMs: number;
   pgbouncer: boolean;
   applicationName: string;
+  schema: string;
+  preparedStatements: boolean;
   logging: false | SqlLogger;
 }
 
@@ -80,7 +94,19 @@ const NUMBER_SETTINGS = {
   queryTimeoutMs: { field: 'queryTimeoutMs', env: 'DATABASE_QUERY_TIMEOUT_MS', fallback: 20_000, min: 0, read: (c) => c.queryTimeoutMs },
 } satisfies Record<string, NumberSetting>;
 
-const KNOWN_OPTIONS = new Set(['url', 'pool', 'ssl', 'connectTimeoutMs', 'statementTimeoutMs', 'queryTimeoutMs', 'pgbouncer', 'applicationName', 'logging']);
+const KNOWN_OPTIONS = new Set([
+  'url',
+  'pool',
+  'ssl',
+  'connectTimeoutMs',
+  'statementTimeoutMs',
+  'queryTimeoutMs',
+  'pgbouncer',
+  'applicationName',
+  'schema',
+  'preparedStatements',
+  'logging',
+]);
 const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs']);
 
 /**
@@ -132,6 +158,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     throw new ConfigError('logging', 'Expected `logging` to be false or a function');
   }
 
+  const pgbouncer = resolvePgbouncer(input, connection, env);
   return {
     connection,
     pool,
@@ -139,10 +166,42 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     connectTimeoutMs: number(NUMBER_SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
     statementTimeoutMs: number(NUMBER_SETTINGS.statementTimeoutMs),
     queryTimeoutMs: number(NUMBER_SETTINGS.queryTimeoutMs),
-    pgbouncer: resolvePgbouncer(input, connection, env),
+    pgbouncer,
     applicationName,
+    schema: resolveSchema(input, env),
+    preparedStatements: resolvePreparedStatements(input, pgbouncer),
     logging: input.logging ?? false,
   };
+}
+
+// A plain identifier, used as written (quoted) in every statement. Lower case, digits and
+// underscores only: a name that needs quoting in psql would surprise whoever types it there.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function resolveSchema(input: DatabaseConfig, env: Env): string {
+  const field = input.schema !== undefined ? 'schema' : 'DATABASE_SCHEMA';
+  const schema = input.schema ?? nonEmpty(env.DATABASE_SCHEMA)?.trim() ?? DEFAULT_SCHEMA;
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+    throw new ConfigError(
+      field,
+      `Expected \`${field}\` to be a schema name: lower-case letters, digits and underscores, starting with a letter or underscore, at most 63 characters, not starting with pg_`,
+    );
+  }
+  return schema;
+}
+
+function resolvePreparedStatements(input: DatabaseConfig, pgbouncer: boolean): boolean {
+  if (input.preparedStatements === undefined) return !pgbouncer;
+  if (typeof input.preparedStatements !== 'boolean') {
+    throw new ConfigError('preparedStatements', 'Expected `preparedStatements` to be a boolean');
+  }
+  if (input.preparedStatements && pgbouncer) {
+    throw new ConfigError(
+      'preparedStatements',
+      'Prepared statements are unsafe through PgBouncer in transaction mode (a statement can run on another client\'s backend): leave `preparedStatements` unset or false with `pgbouncer: true`',
+    );
+  }
+  return input.preparedStatements;
 }
 
 function resolveNumber(setting: NumberSetting, input: DatabaseConfig, env: Env, fromUrl: number | undefined): number {

@@ -1,25 +1,36 @@
-import { Sequelize, type SequelizeOptions } from 'sequelize-typescript';
+import type { Transaction as SequelizeTransaction } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
 import { resolveConfig, type DatabaseConfig, type Env, type ResolvedConfig } from '../config/resolveConfig.js';
-import { Task } from '../models/Task.js';
-import { User } from '../models/User.js';
+import { closedError, Connections, type PoolStats } from '../connection/Connections.js';
+import type { TransactionScope } from '../connection/TransactionScope.js';
 import { uuidv7 } from '../ids/uuidv7.js';
+import type { Models } from '../models/defineModels.js';
+import { createOrm, type Orm } from '../sequelize/createOrm.js';
 import { createTaskService } from '../services/createTaskService.js';
 import { createUserService } from '../services/createUserService.js';
 import type { TaskService, UserService } from '../services/records.js';
-import { createPgModule } from './pgModule.js';
-import { createQueryRunner } from './createQueryRunner.js';
+import { statementsFor } from '../services/statements.js';
+import { runTransaction, type TransactionOptions } from './runTransaction.js';
 
-/** The models of one database, bound to it alone. */
-export interface Models {
-  User: typeof User;
-  Task: typeof Task;
+export type { Models };
+
+/** What a `db.transaction()` callback receives: the service layer and the models, on the transaction's connection. */
+export interface DatabaseTransaction {
+  /** `db.users`, in this transaction. */
+  readonly users: UserService;
+  /** `db.tasks`, in this transaction. */
+  readonly tasks: TaskService;
+  /** The handle's models; pass `{ transaction: tx.transaction }` to their calls (calls without it join the transaction too). */
+  readonly models: Models;
+  /** The Sequelize `Transaction` of this transaction, for model calls. Loads Sequelize on first use. */
+  readonly transaction: SequelizeTransaction;
 }
 
 /** What `createDatabase()` returns. */
 export interface Database {
-  /** `User` and `Task`, bound to this database only. */
+  /** `User` and `Task`, bound to this database only. Sequelize is loaded on first use. */
   readonly models: Models;
-  /** The Sequelize instance underneath. */
+  /** The Sequelize instance underneath the models. Loaded on first use; it draws its connections from this handle's pool. */
   readonly sequelize: Sequelize;
   /** Users: create, get, get by email, delete. Plain records, typed errors, one round trip each. */
   readonly users: UserService;
@@ -27,84 +38,115 @@ export interface Database {
   readonly tasks: TaskService;
   /** Where this database points, safe to log: `postgres://user:***@host:5432/db`. */
   readonly target: string;
-  /** Ends the pool. Safe to call more than once. */
+  /** The PostgreSQL schema that holds tododb's tables. */
+  readonly schema: string;
+  /**
+   * Runs `work` in one transaction on one connection: it commits when `work` resolves (and
+   * returns its value) and rolls back and rethrows when it throws. `db.users`, `db.tasks` and
+   * model calls made inside `work` join the transaction; a nested `db.transaction()` is a
+   * savepoint.
+   *
+   * @example
+   * ```ts
+   * const task = await db.transaction(async (tx) => {
+   *   const user = await tx.users.create({ email: 'ada@example.com' });
+   *   return tx.tasks.create(user.id, { title: 'First' });
+   * });
+   * ```
+   */
+  transaction<T>(work: (tx: DatabaseTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum. */
+  stats(): PoolStats;
+  /** Ends the pool once the connections in use come back. Safe to call more than once; every call after it rejects with code `DATABASE_CLOSED`. */
   close(): Promise<void>;
 }
 
-const configs = new WeakMap<Database, ResolvedConfig>();
+interface Internals {
+  connections: Connections;
+  orm(): Orm;
+}
+
+const handles = new WeakMap<object, Internals>();
+
+function internalsOf(db: Database): Internals {
+  const internals = typeof db === 'object' && db !== null ? handles.get(db) : undefined;
+  if (!internals) throw new TypeError('Expected a database created by createDatabase()');
+  return internals;
+}
+
+/** The connection layer of a database made by {@link createDatabase}; internal to tododb. */
+export function connectionsOf(db: Database): Connections {
+  return internalsOf(db).connections;
+}
+
+/** The Sequelize side of a database made by {@link createDatabase}, made on first use; internal to tododb. */
+export function ormOf(db: Database): Orm {
+  return internalsOf(db).orm();
+}
 
 /** The resolved config of a database made by {@link createDatabase}; internal to tododb. */
 export function configOf(db: Database): ResolvedConfig {
-  const config = configs.get(db);
-  if (!config) throw new TypeError('Expected a database created by createDatabase()');
-  return config;
+  return connectionsOf(db).config;
 }
 
 /**
- * Creates a database handle: a Sequelize instance with its own pool and its own bound
- * `User` and `Task` models. It returns at once and connects on first use; a bad config
- * throws a {@link ConfigError} naming the field.
+ * Creates a database handle: a pool of connections, the service layer on it, and `User` and
+ * `Task` models of its own. It returns at once and connects on first use; a bad config throws a
+ * {@link ConfigError} naming the field. Sequelize is loaded only when `models` or `sequelize` is
+ * first used.
  *
  * @example
  * ```ts
  * const db = createDatabase({ url: process.env.DATABASE_URL, pool: { max: 10 } });
- * const user = await db.models.User.create({ email: 'ada@example.com' });
+ * const user = await db.users.create({ email: 'ada@example.com' });
  * await db.close();
  * ```
  */
 export function createDatabase(config?: DatabaseConfig, env: Env = process.env): Database {
-  return openDatabase(resolveConfig(config, env));
-}
+  const connections = new Connections(resolveConfig(config, env));
+  const statements = statementsFor(connections.config.schema);
+  let orm: Orm | undefined;
+  const useOrm = (): Orm => {
+    orm ??= createOrm(connections);
+    return orm;
+  };
+  const query = connections.query.bind(connections);
 
-/** Builds a database handle from an already resolved config; internal to tododb (the migrator opens its own this way). */
-export function openDatabase(resolved: ResolvedConfig): Database {
-  const logging = resolved.logging;
+  const transactionOf = (scope: TransactionScope): DatabaseTransaction => {
+    const scoped = scope.query.bind(scope);
+    return {
+      users: createUserService(scoped, statements, uuidv7),
+      tasks: createTaskService(scoped, statements, uuidv7),
+      get models() {
+        return useOrm().models;
+      },
+      get transaction() {
+        return useOrm().transactionFor(scope);
+      },
+    };
+  };
 
-  const sequelize = new Sequelize({
-    dialect: 'postgres',
-    dialectModule: createPgModule(resolved),
-    host: resolved.connection.host,
-    port: resolved.connection.port,
-    database: resolved.connection.database,
-    username: resolved.connection.user,
-    // The password reaches pg through createPgModule only: Sequelize keeps its config in
-    // enumerable fields that a careless log line could print.
-    password: undefined,
-    repositoryMode: true,
-    models: [User, Task],
-    logging: logging === false ? false : (sql: string, timing?: number) => logging(sql, timing),
-    benchmark: logging !== false,
-    pool: {
-      max: resolved.pool.max,
-      min: resolved.pool.min,
-      idle: resolved.pool.idleMs,
-      acquire: resolved.pool.acquireTimeoutMs,
-      evict: Math.min(1_000, resolved.pool.idleMs),
-    },
-    // Sequelize would otherwise send `SET client_min_messages` and `SET TIME ZONE` on each new
-    // connection: a round trip per connection, and session state that PgBouncer in transaction
-    // mode does not keep. Columns are timestamptz, so the session time zone does not matter.
-    dialectOptions: { clientMinMessages: 'ignore' },
-    // Without a version Sequelize opens an extra connection before the first query to ask the
-    // server for it: a slower cold start for nothing, as tododb needs no version-specific SQL.
-    databaseVersion: '14.0.0',
-    keepDefaultTimezone: true, // read by Sequelize's postgres dialect, missing from its types
-    define: { underscored: true },
-  } as SequelizeOptions);
-
-  const query = createQueryRunner(sequelize, logging);
-  let closing: Promise<void> | undefined;
   const db: Database = {
-    models: { User: sequelize.getRepository(User), Task: sequelize.getRepository(Task) },
-    sequelize,
-    users: createUserService(query, uuidv7),
-    tasks: createTaskService(query, uuidv7),
-    target: resolved.connection.redacted,
-    close() {
-      closing ??= sequelize.close();
-      return closing;
+    get models() {
+      return useOrm().models;
+    },
+    get sequelize() {
+      return useOrm().sequelize;
+    },
+    users: createUserService(query, statements, uuidv7),
+    tasks: createTaskService(query, statements, uuidv7),
+    target: connections.config.connection.redacted,
+    schema: connections.config.schema,
+    transaction(work, options) {
+      if (connections.closed) return Promise.reject(closedError());
+      return runTransaction(connections, (scope) => work(transactionOf(scope)), options);
+    },
+    stats: () => connections.stats(),
+    async close() {
+      await connections.close();
+      await orm?.close();
     },
   };
-  configs.set(db, resolved);
+  handles.set(db, { connections, orm: useOrm });
   return db;
 }

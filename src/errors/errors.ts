@@ -117,3 +117,27 @@ export class MigrationError extends TododbError {
     this.migration = options?.migration;
   }
 }
+
+/**
+ * `db.transaction()` was used in a way that cannot be honoured: a call on a transaction that has
+ * already committed or rolled back (`TRANSACTION_FINISHED`), a Sequelize transaction started or
+ * committed by hand inside it, two nested transactions at once (`TRANSACTION_MISUSE`), or a
+ * commit that PostgreSQL turned into a rollback because a statement in the transaction had failed
+ * (`TRANSACTION_ABORTED`). Nothing of the transaction was committed, except where the message says so.
+ */
+export class TransactionError extends TododbError {
+  constructor(code: 'TRANSACTION_FINISHED' | 'TRANSACTION_MISUSE' | 'TRANSACTION_ABORTED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * PostgreSQL could not serialise this transaction with concurrent ones (SQLSTATE 40001) or chose
+ * it as a deadlock victim (40P01); it was rolled back. Running the whole transaction again is
+ * safe: `db.transaction(fn, { retries: 3 })` does that for you.
+ */
+export class SerializationFailureError extends TododbError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SERIALIZATION_FAILURE', message, options);
+  }
+}

@@ -3,6 +3,7 @@ import {
   DatabaseUnavailableError,
   NotFoundError,
   QueryTimeoutError,
+  SerializationFailureError,
   TododbError,
   ValidationError,
   type FieldIssue,
@@ -54,6 +55,12 @@ export function translateError(error: unknown): TododbError {
   if (state === '23503' || name === 'SequelizeForeignKeyConstraintError') {
     return new NotFoundError('user', { cause: error });
   }
+  if (state === '40001' || state === '40P01') {
+    return new SerializationFailureError(
+      state === '40001' ? 'The transaction could not be serialised with concurrent ones and was rolled back' : 'The transaction was chosen as a deadlock victim and rolled back',
+      { cause: error },
+    );
+  }
   if (state === '57014' || message === 'Query read timeout') {
     return new QueryTimeoutError('The query took longer than its timeout and was cancelled', { cause: error });
   }
@@ -71,6 +78,17 @@ export function translateError(error: unknown): TododbError {
     return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, state, message)}`, { cause: error });
   }
   return new TododbError('DATABASE_ERROR', `The database reported an error${state ? ` (SQLSTATE ${state})` : ''}`, { cause: error });
+}
+
+/**
+ * Translates an error raised while opening or taking a connection: whatever it is, the database
+ * could not be reached (a refused TLS handshake has no SQLSTATE), unless it is already typed.
+ */
+export function translateConnectError(error: unknown): TododbError {
+  const translated = translateError(error);
+  if (translated.code !== 'DATABASE_ERROR') return translated;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, sqlState(error), message)}`, { cause: error });
 }
 
 function isUnavailable(error: unknown, state: string | undefined, name: unknown, message: string): boolean {
@@ -100,6 +118,7 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   // A whole word: "statement_timeout" in a message is not a connect timeout.
   if (/\btimeout\b|timed out/i.test(message)) return 'timed out connecting';
   if (message.includes('terminated')) return 'the connection was closed';
+  if (message.includes('does not support SSL')) return 'the server does not accept TLS connections, and the settings require TLS';
   return state ? `SQLSTATE ${state}` : 'connection failed';
 }
 

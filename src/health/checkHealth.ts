@@ -1,21 +1,15 @@
 import pg from 'pg';
 import { migrations } from '../../migrations/index.js';
-import { configOf, type Database } from '../database/createDatabase.js';
-import { clientSettings } from '../database/pgModule.js';
+import { clientSettings } from '../connection/clientSettings.js';
+import type { Connections } from '../connection/Connections.js';
+import { destroySocket } from '../connection/pgInternals.js';
+import { connectionsOf, type Database } from '../database/createDatabase.js';
 import { translateError } from '../errors/translateError.js';
-import { MIGRATION_TABLE } from '../migrator/migrationTable.js';
+import { TABLES, qualified } from '../schema/names.js';
 import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 const MAX_TIMER_MS = 2_147_483_647;
-
-interface SequelizePool {
-  size: number;
-  available: number;
-  using: number;
-  waiting: number;
-  maxSize: number;
-}
 
 class ProbeTimeout extends Error {}
 
@@ -58,23 +52,26 @@ const inFlight = new WeakMap<Database, Map<number, Promise<HealthReport>>>();
 async function probeHealth(db: Database, timeoutMs: number): Promise<HealthReport> {
   const started = performance.now();
   const checkedAt = new Date().toISOString();
-  const pool = poolCounts(db);
-  const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });
-
-  let settings: pg.ClientConfig;
+  let connections: Connections;
   try {
-    const config = configOf(db);
-    settings = {
+    connections = connectionsOf(db);
+  } catch {
+    return { status: 'error', latencyMs: elapsed(started), checkedAt, reason: 'not a database created by createDatabase()', pool: { max: 0, inUse: 0, idle: 0, waiting: 0 } };
+  }
+  const pool = connections.stats();
+  const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });
+  if (connections.closed) return fail('the database handle is closed');
+
+  const config = connections.config;
+  const settings: pg.ClientConfig = {
       ...clientSettings(config),
       application_name: `${config.applicationName}:health`,
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,
       // Same reason as the pool's: PgBouncer in transaction mode rejects startup parameters.
       statement_timeout: config.pgbouncer ? undefined : timeoutMs,
-    };
-  } catch {
-    return fail('not a database created by createDatabase()');
-  }
+  };
+  const migrationTable = qualified(config.schema, TABLES.migrations);
 
   const client = new pg.Client(settings);
   client.on('error', () => {}); // a late socket error after we gave up must not crash the process
@@ -84,7 +81,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   });
   let finished = false;
   try {
-    const probe = await Promise.race([runProbe(client), timeout]);
+    const probe = await Promise.race([runProbe(client, migrationTable), timeout]);
     finished = true;
     const pending = migrations.length - probe.applied;
     return {
@@ -105,19 +102,19 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   }
 }
 
-async function runProbe(client: pg.Client): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
+async function runProbe(client: pg.Client, migrationTable: string): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
   await client.connect();
   const probeStarted = performance.now();
   const { rows } = await client.query<{ version: string; tracked: boolean }>(
     `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS tracked`,
-    [MIGRATION_TABLE],
+    [migrationTable],
   );
   const latencyMs = elapsed(probeStarted);
   const row = rows[0]!;
   let applied = 0;
   if (row.tracked) {
     const known = migrations.map((migration) => migration.name);
-    const result = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${MIGRATION_TABLE} WHERE name = ANY($1)`, [known]);
+    const result = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${migrationTable} WHERE name = ANY($1)`, [known]);
     applied = Number(result.rows[0]!.count);
   }
   return { latencyMs, serverVersion: row.version.split(' ')[0]!, applied };
@@ -130,15 +127,8 @@ function close(client: pg.Client, finished: boolean): void {
     client.end().catch(() => {});
     return;
   }
-  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
-  stream?.destroy();
+  destroySocket(client);
   client.end().catch(() => {});
-}
-
-function poolCounts(db: Database): HealthReport['pool'] {
-  const pool = (db?.sequelize as unknown as { connectionManager?: { pool?: SequelizePool } } | undefined)?.connectionManager?.pool;
-  if (!pool || typeof pool.size !== 'number') return { max: 0, inUse: 0, idle: 0, waiting: 0 };
-  return { max: pool.maxSize, inUse: pool.using, idle: pool.available, waiting: pool.waiting };
 }
 
 // Above 2^31 - 1 ms Node fires a timer at once; such a timeout is clamped to that.

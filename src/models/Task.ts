@@ -1,57 +1,43 @@
-import type { CreationOptional, ForeignKey as ForeignKeyType, InferAttributes, InferCreationAttributes } from 'sequelize';
-import { BelongsTo, Column, CreatedAt, DataType, Default, ForeignKey, Model, PrimaryKey, Table, UpdatedAt } from 'sequelize-typescript';
-import { uuidv7 } from '../ids/uuidv7.js';
-import { LIMITS, textProblem, titleProblem } from './rules.js';
-import { ruleValidator } from './ruleValidator.js';
-import { User } from './User.js';
+import type { Model } from 'sequelize-typescript';
+import type { User } from './User.js';
+
+/** The columns of a task, as the `Task` model reads them. */
+export interface TaskAttributes {
+  id: string;
+  /** The owner; the task goes when the user does (ON DELETE CASCADE). */
+  userId: string;
+  /** Trimmed; 1 to 255 characters. */
+  title: string;
+  /** At most 10,000 characters. */
+  description: string | null;
+  isCompleted: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What `db.models.Task.create()` takes: `userId` and `title` are required. */
+export interface TaskCreationAttributes {
+  id?: string;
+  userId: string;
+  title: string;
+  description?: string | null;
+  isCompleted?: boolean;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
 
 /**
- * A task, owned by one user. `title` is trimmed and must keep 1 to 255 characters;
- * `description` holds at most 10,000.
- *
- * Use the bound class from `db.models.Task`; for reads and writes on behalf of a user prefer
- * `db.tasks`, which never crosses from one user's tasks to another's.
+ * A task, owned by one user, as an instance of `db.models.Task`. For reads and writes on behalf of
+ * a user prefer `db.tasks`, which never crosses from one user's tasks to another's.
  */
-@Table({ tableName: 'tasks', underscored: true, timestamps: true })
-export class Task extends Model<InferAttributes<Task, { omit: 'user' }>, InferCreationAttributes<Task, { omit: 'user' }>> {
-  @PrimaryKey
-  @Default(uuidv7)
-  @Column(DataType.UUID)
-  declare id: CreationOptional<string>;
-
-  @ForeignKey(() => User)
-  @Column({ type: DataType.UUID, allowNull: false })
-  declare userId: ForeignKeyType<string>;
-
-  @Column({
-    type: DataType.STRING(LIMITS.titleMaxLength),
-    allowNull: false,
-    set(this: Task, value: unknown) {
-      this.setDataValue('title', typeof value === 'string' ? value.trim() : (value as string));
-    },
-    validate: { isValidTitle: ruleValidator('title', titleProblem) },
-  })
-  declare title: string;
-
-  @Column({
-    type: DataType.TEXT,
-    allowNull: true,
-    validate: { isValidDescription: ruleValidator('description', (value) => textProblem(value, LIMITS.descriptionMaxLength), { nullable: true }) },
-  })
-  declare description: CreationOptional<string | null>;
-
-  @Default(false)
-  @Column({ type: DataType.BOOLEAN, allowNull: false })
-  declare isCompleted: CreationOptional<boolean>;
-
-  @CreatedAt
-  @Column({ type: DataType.DATE(3), allowNull: false })
-  declare createdAt: CreationOptional<Date>;
-
-  @UpdatedAt
-  @Column({ type: DataType.DATE(3), allowNull: false })
-  declare updatedAt: CreationOptional<Date>;
-
-  @BelongsTo(() => User, { foreignKey: 'userId', onDelete: 'CASCADE' })
-  declare user?: User;
+export interface Task extends Model<TaskAttributes, TaskCreationAttributes> {
+  id: string;
+  userId: string;
+  title: string;
+  description: string | null;
+  isCompleted: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The owner, when loaded with `include`. */
+  user?: User;
 }

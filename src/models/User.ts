@@ -1,49 +1,36 @@
-import type { CreationOptional, InferAttributes, InferCreationAttributes } from 'sequelize';
-import { Column, CreatedAt, DataType, Default, HasMany, Model, PrimaryKey, Table, UpdatedAt } from 'sequelize-typescript';
-import { uuidv7 } from '../ids/uuidv7.js';
-import { LIMITS, emailProblem, normalizeEmail, textProblem } from './rules.js';
-import { ruleValidator } from './ruleValidator.js';
-import { Task } from './Task.js';
+import type { Model } from 'sequelize-typescript';
+import type { Task } from './Task.js';
+
+/** The columns of a user, as the `User` model reads them. */
+export interface UserAttributes {
+  id: string;
+  /** Stored trimmed and lower-cased; unique regardless of case. */
+  email: string;
+  name: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What `db.models.User.create()` takes: `email` is required, the rest has defaults. */
+export interface UserCreationAttributes {
+  id?: string;
+  email: string;
+  name?: string | null;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
 
 /**
- * A user of the todo service. Its email is stored trimmed and lower-cased and is unique
- * regardless of case. Deleting a user deletes their tasks (in the database, ON DELETE CASCADE).
- *
- * Use the bound class from `db.models.User`, never this one directly: each `createDatabase()`
- * binds its own copy.
+ * A user of the todo service, as an instance of `db.models.User`. Its email is stored trimmed and
+ * lower-cased and is unique regardless of case. Deleting a user deletes their tasks (in the
+ * database, ON DELETE CASCADE).
  */
-@Table({ tableName: 'users', underscored: true, timestamps: true })
-export class User extends Model<InferAttributes<User, { omit: 'tasks' }>, InferCreationAttributes<User, { omit: 'tasks' }>> {
-  @PrimaryKey
-  @Default(uuidv7)
-  @Column(DataType.UUID)
-  declare id: CreationOptional<string>;
-
-  @Column({
-    type: DataType.TEXT,
-    allowNull: false,
-    set(this: User, value: unknown) {
-      this.setDataValue('email', typeof value === 'string' ? normalizeEmail(value) : (value as string));
-    },
-    validate: { isValidEmail: ruleValidator('email', emailProblem) },
-  })
-  declare email: string;
-
-  @Column({
-    type: DataType.TEXT,
-    allowNull: true,
-    validate: { isValidName: ruleValidator('name', (value) => textProblem(value, LIMITS.nameMaxLength), { nullable: true }) },
-  })
-  declare name: CreationOptional<string | null>;
-
-  @CreatedAt
-  @Column({ type: DataType.DATE(3), allowNull: false })
-  declare createdAt: CreationOptional<Date>;
-
-  @UpdatedAt
-  @Column({ type: DataType.DATE(3), allowNull: false })
-  declare updatedAt: CreationOptional<Date>;
-
-  @HasMany(() => Task, { foreignKey: 'userId', onDelete: 'CASCADE', hooks: false })
-  declare tasks?: Task[];
+export interface User extends Model<UserAttributes, UserCreationAttributes> {
+  id: string;
+  email: string;
+  name: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The user's tasks, when loaded with `include`. */
+  tasks?: Task[];
 }

@@ -1,53 +1,12 @@
-import type { QueryRunner } from '../database/createQueryRunner.js';
 import { NotFoundError, type FieldIssue } from '../errors/errors.js';
 import { LIMITS, textProblem, titleProblem } from '../models/rules.js';
 import type { ListTasksOptions, NewTask, TaskChanges, TaskRecord, TaskService } from './records.js';
 import { decodeCursor, encodeCursor } from './taskCursor.js';
+import { TASK_SETTABLE, type Query, type Statements } from './statements.js';
 import { checkShape, requireId, throwIfIssues } from './validateInput.js';
 
-const COLUMNS = `id, user_id AS "userId", title, description, is_completed AS "isCompleted", created_at AS "createdAt", updated_at AS "updatedAt"`;
-const SETTABLE = ['title', 'description', 'isCompleted'] as const;
-const COLUMN_OF = { title: 'title', description: 'description', isCompleted: 'is_completed' } as const;
-
-const SQL = {
-  insert: `INSERT INTO tasks (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-  get: `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`,
-  delete: `DELETE FROM tasks WHERE id = $1 AND user_id = $2`,
-  list: listStatements(),
-};
-
-// The four list statements (with or without a cursor, with or without the completion filter),
-// written once. Each is one index range scan: tasks_user_id_created_at_id_idx, or
-// tasks_user_id_is_completed_created_at_id_idx with the filter; a page costs the same at any depth.
-function listStatements(): Record<'first' | 'next' | 'firstFiltered' | 'nextFiltered', string> {
-  const build = (filtered: boolean, after: boolean) => {
-    const conditions = ['user_id = $1'];
-    const n = (k: number) => `$${k}`;
-    let k = 2;
-    if (filtered) conditions.push(`is_completed = ${n(k++)}`);
-    if (after) {
-      conditions.push(`(created_at, id) < (${n(k)}, ${n(k + 1)})`);
-      k += 2;
-    }
-    return `SELECT ${COLUMNS} FROM tasks WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${n(k)}`;
-  };
-  return { first: build(false, false), next: build(false, true), firstFiltered: build(true, false), nextFiltered: build(true, true) };
-}
-
-// UPDATE statements by the set of fields changed (7 combinations), built on first use.
-const updateStatements = new Map<string, string>();
-function updateStatement(fields: readonly (typeof SETTABLE)[number][]): string {
-  const key = fields.join(',');
-  let sql = updateStatements.get(key);
-  if (sql === undefined) {
-    const sets = fields.map((field, i) => `${COLUMN_OF[field]} = $${i + 3}`);
-    sql = `UPDATE tasks SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`;
-    updateStatements.set(key, sql);
-  }
-  return sql;
-}
-
-export function createTaskService(query: QueryRunner, newId: () => string): TaskService {
+export function createTaskService(query: Query, statements: Statements, newId: () => string): TaskService {
+  const SQL = statements.tasks;
   const get = async (userId: unknown, taskId: unknown): Promise<TaskRecord> => {
     const { rows } = await query<TaskRecord>(SQL.get, [requireId(taskId, 'taskId'), requireId(userId, 'userId')]);
     if (rows.length === 0) throw new NotFoundError('task');
@@ -84,9 +43,9 @@ export function createTaskService(query: QueryRunner, newId: () => string): Task
       const owner = requireId(userId, 'userId');
       const id = requireId(taskId, 'taskId');
       const fields = parseTaskFields(changes, false);
-      const changed = SETTABLE.filter((field) => fields[field] !== undefined);
+      const changed = TASK_SETTABLE.filter((field) => fields[field] !== undefined);
       if (changed.length === 0) return get(owner, id);
-      const { rows } = await query<TaskRecord>(updateStatement(changed), [id, owner, ...changed.map((field) => fields[field])]);
+      const { rows } = await query<TaskRecord>(SQL.update(changed), [id, owner, ...changed.map((field) => fields[field])]);
       if (rows.length === 0) throw new NotFoundError('task');
       return rows[0]!;
     },
@@ -100,7 +59,7 @@ export function createTaskService(query: QueryRunner, newId: () => string): Task
 
 /** Validates a new task (title required) or a change set (every field optional). */
 function parseTaskFields(input: unknown, isNew: boolean): { title?: string; description?: string | null; isCompleted?: boolean } {
-  const { record, issues } = checkShape(input, SETTABLE);
+  const { record, issues } = checkShape(input, TASK_SETTABLE);
   const out: { title?: string; description?: string | null; isCompleted?: boolean } = {};
 
   if (record.title !== undefined || isNew) {

@@ -1,20 +1,11 @@
-import type { QueryRunner } from '../database/createQueryRunner.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../errors/errors.js';
 import { LIMITS, emailProblem, normalizeEmail, textProblem } from '../models/rules.js';
 import type { NewUser, UserRecord, UserService } from './records.js';
+import type { Query, Statements } from './statements.js';
 import { checkShape, requireId, throwIfIssues } from './validateInput.js';
 
-const COLUMNS = `id, email, name, created_at AS "createdAt", updated_at AS "updatedAt"`;
-const SQL = {
-  insert: `INSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-  byId: `SELECT ${COLUMNS} FROM users WHERE id = $1`,
-  // Served by the unique index on lower(email).
-  byEmail: `SELECT ${COLUMNS} FROM users WHERE lower(email) = $1`,
-  // The tasks go with it: ON DELETE CASCADE, in the same statement.
-  delete: `DELETE FROM users WHERE id = $1`,
-};
-
-export function createUserService(query: QueryRunner, newId: () => string): UserService {
+export function createUserService(query: Query, statements: Statements, newId: () => string): UserService {
+  const SQL = statements.users;
   return {
     async create(input: NewUser) {
       const { email, name } = parseNewUser(input);

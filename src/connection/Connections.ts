@@ -1,0 +1,289 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import type { ResolvedConfig, SqlLogger } from '../config/resolveConfig.js';
+import { DatabaseUnavailableError, TododbError, TransactionError } from '../errors/errors.js';
+import { translateConnectError, translateError } from '../errors/translateError.js';
+import { clientSettings } from './clientSettings.js';
+import { createClientClass } from './createClientClass.js';
+import { isQueryable } from './pgInternals.js';
+import { runCommand, runStatement, runText } from './runStatement.js';
+import type { Statement } from './Statement.js';
+import { TransactionScope, type Runners } from './TransactionScope.js';
+
+/** The three isolation levels PostgreSQL really has (READ UNCOMMITTED behaves as READ COMMITTED). */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+/** Counts of one handle's pool. */
+export interface PoolStats {
+  max: number;
+  inUse: number;
+  idle: number;
+  waiting: number;
+}
+
+const BEGIN: Record<IsolationLevel, string> = {
+  'read committed': 'BEGIN ISOLATION LEVEL READ COMMITTED',
+  'repeatable read': 'BEGIN ISOLATION LEVEL REPEATABLE READ',
+  serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
+};
+
+/**
+ * The connection layer of one database handle: the one pool of connections to the primary that
+ * everything of the handle draws from — the service layer, transactions, Sequelize's models and
+ * the migrator — so that a handle never holds more than `pool.max` connections.
+ *
+ * It decides, in one place, how a statement runs: on the transaction of the current async
+ * context if there is one (so that a `db.users` call inside `db.transaction()` joins it instead
+ * of committing on its own), as a named prepared statement where that is safe, and with every
+ * connection setting and timeout applied.
+ */
+export class Connections {
+  private readonly pool: pg.Pool;
+  private readonly prepared: boolean;
+  private readonly logging: false | SqlLogger;
+  private readonly scopes = new AsyncLocalStorage<TransactionScope>();
+  private readonly inTransaction = new WeakSet<pg.ClientBase>();
+  private closing: Promise<void> | undefined;
+
+  constructor(readonly config: ResolvedConfig) {
+    this.prepared = config.preparedStatements;
+    this.logging = config.logging;
+    this.pool = new pg.Pool({
+      Client: createClientClass(clientSettings(config)),
+      max: config.pool.max,
+      min: config.pool.min,
+      idleTimeoutMillis: config.pool.idleMs,
+      // pg-pool bounds both the wait for a free connection and the opening of a new one with
+      // this; each client's own connect timeout (clientSettings) bounds the opening alone.
+      connectionTimeoutMillis: config.pool.acquireTimeoutMs,
+    });
+    // An idle connection that the server closes (a restart, idle_session_timeout) is dropped by
+    // the pool, which then emits 'error': without a listener that would crash the process.
+    this.pool.on('error', () => {});
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** The transaction of the current async context, if one is running. */
+  currentScope(): TransactionScope | undefined {
+    return this.scopes.getStore();
+  }
+
+  /**
+   * Runs one statement of the service layer: in the current transaction when there is one,
+   * otherwise on a pooled connection taken for it alone.
+   */
+  async query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+    const scope = this.scopes.getStore();
+    if (scope) return scope.query<Row>(statement, values);
+    const client = await this.acquire();
+    let failure: unknown;
+    try {
+      return await this.run<Row>(client, statement, values);
+    } catch (error) {
+      failure = error;
+      throw translateError(error);
+    } finally {
+      this.release(client, failure);
+    }
+  }
+
+  /** Runs ad-hoc SQL (the migrator's reads) in the current transaction or on a pooled connection; errors are translated. */
+  async execute(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult> {
+    const scope = this.scopes.getStore();
+    if (scope) return scope.execute(text, values).catch((error: unknown) => Promise.reject(translateError(error)));
+    const client = await this.acquire();
+    let failure: unknown;
+    try {
+      return await this.runText(client, text, values);
+    } catch (error) {
+      failure = error;
+      throw translateError(error);
+    } finally {
+      this.release(client, failure);
+    }
+  }
+
+  /** Takes a connection from the pool; give it back with {@link release}. */
+  async acquire(): Promise<pg.PoolClient> {
+    if (this.closing) throw closedError();
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw this.closing ? closedError() : acquireError(error);
+    }
+  }
+
+  /**
+   * Gives a connection back. One that failed, or whose state is unknown after `error`, is closed
+   * instead of being handed to the next caller.
+   */
+  release(client: pg.PoolClient, error?: unknown): void {
+    if (this.inTransaction.has(client)) return;
+    const broken = !isQueryable(client) || (client as { _invalid?: boolean })._invalid === true;
+    client.release(broken ? (error instanceof Error ? error : new Error('connection is broken')) : undefined);
+  }
+
+  /** Closes a connection instead of giving it back: its state is unknown. */
+  discard(client: pg.PoolClient, error: unknown): void {
+    this.inTransaction.delete(client);
+    client.release(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** Whether `client` belongs to a transaction that is still running. */
+  isInTransaction(client: pg.ClientBase): boolean {
+    return this.inTransaction.has(client);
+  }
+
+  /**
+   * Runs `work` in a transaction: BEGIN, `work`, COMMIT, or ROLLBACK when it throws. Inside a
+   * running transaction it becomes a savepoint of it. `work` runs in an async context that
+   * carries the transaction, so statements sent through {@link query} join it.
+   */
+  async transaction<T>(work: (scope: TransactionScope) => Promise<T>, isolationLevel: IsolationLevel | undefined): Promise<T> {
+    const outer = this.scopes.getStore();
+    if (outer) {
+      if (isolationLevel !== undefined) {
+        throw new TransactionError('TRANSACTION_MISUSE', 'A nested db.transaction() runs as a savepoint of the outer one and cannot set its own isolationLevel');
+      }
+      return this.savepoint(outer, work);
+    }
+    const client = await this.acquire();
+    try {
+      await runCommand(client, BEGIN[isolationLevel ?? 'read committed']);
+    } catch (error) {
+      this.discard(client, error);
+      throw translateError(error);
+    }
+    this.inTransaction.add(client);
+    const scope = new TransactionScope(client, this.runners);
+    let result: T;
+    try {
+      result = await this.scopes.run(scope, () => work(scope));
+      await scope.settled();
+    } catch (error) {
+      scope.outcome = 'rollback';
+      this.inTransaction.delete(client);
+      try {
+        await runCommand(client, 'ROLLBACK');
+        this.release(client);
+      } catch (rollbackError) {
+        // The connection died, or is in a state nobody knows: it never goes back to the pool.
+        this.discard(client, rollbackError);
+      }
+      await runEndHooks(scope, 'rollback');
+      throw error;
+    }
+    scope.outcome = 'commit';
+    this.inTransaction.delete(client);
+    let committed: pg.QueryResult;
+    try {
+      committed = await runCommand(client, 'COMMIT');
+    } catch (error) {
+      // Committed or not, nobody knows (the connection failed during COMMIT): drop it.
+      this.discard(client, error);
+      throw translateError(error);
+    }
+    this.release(client);
+    if (committed.command === 'ROLLBACK') {
+      // PostgreSQL answers COMMIT with ROLLBACK when a statement of the transaction failed and
+      // the callback caught that error and carried on: nothing was committed.
+      scope.outcome = 'rollback';
+      await runEndHooks(scope, 'rollback');
+      throw new TransactionError(
+        'TRANSACTION_ABORTED',
+        'The transaction was rolled back, not committed: a statement in it failed and its error was caught inside the callback',
+      );
+    }
+    await runEndHooks(scope, 'commit');
+    return result;
+  }
+
+  private async savepoint<T>(outer: TransactionScope, work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+    const refusal = outer.refusal();
+    if (refusal) throw refusal;
+    if (outer.child) {
+      throw new TransactionError(
+        'TRANSACTION_MISUSE',
+        'Another nested db.transaction() is still running in this transaction: run nested transactions one after another',
+      );
+    }
+    const scope = new TransactionScope(outer.client, this.runners, outer);
+    const name = `tododb_savepoint_${scope.depth}`;
+    const command = (text: string) => outer.enqueue(() => runCommand(outer.client, text)).catch((error: unknown) => {
+      throw translateError(error);
+    });
+    await command(`SAVEPOINT ${name}`);
+    outer.child = scope;
+    try {
+      const result = await this.scopes.run(scope, () => work(scope));
+      await scope.settled();
+      scope.outcome = 'commit';
+      await command(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      scope.outcome = 'rollback';
+      // A failure here leaves the outer transaction aborted; it reports that itself.
+      await command(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+      throw error;
+    } finally {
+      outer.child = undefined;
+    }
+  }
+
+  /** Counts of the pool, for health reports and metrics. */
+  stats(): PoolStats {
+    const { totalCount, idleCount, waitingCount } = this.pool;
+    return { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
+  }
+
+  /** Ends the pool once every connection in use has come back. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
+  }
+
+  private run<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+    if (!this.logging) return runStatement<Row>(client, statement, values, this.prepared);
+    return logged(this.logging, statement.text, runStatement<Row>(client, statement, values, this.prepared));
+  }
+
+  private runText(client: pg.ClientBase, text: string, values: readonly unknown[]): Promise<pg.QueryResult> {
+    if (!this.logging) return runText(client, text, values);
+    return logged(this.logging, text, runText(client, text, values));
+  }
+
+  // What transaction scopes run statements with: the same paths, logging included.
+  private readonly runners: Runners = {
+    statement: (client, statement, values) => this.run(client, statement, values),
+    text: (client, text, values) => this.runText(client, text, values),
+  };
+}
+
+async function logged<T>(logging: SqlLogger, text: string, running: Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await running;
+  } finally {
+    logging(text, performance.now() - started);
+  }
+}
+
+async function runEndHooks(scope: TransactionScope, outcome: 'commit' | 'rollback'): Promise<void> {
+  for (const hook of scope.onEnd) await hook(outcome);
+}
+
+/** What every call on a closed handle rejects with. */
+export function closedError(): TododbError {
+  return new TododbError('DATABASE_CLOSED', 'The database handle is closed: db.close() was called');
+}
+
+function acquireError(error: unknown): TododbError {
+  if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') {
+    return new DatabaseUnavailableError('The database is unavailable: timed out waiting for a free connection in the pool', { cause: error });
+  }
+  return translateConnectError(error);
+}

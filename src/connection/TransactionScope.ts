@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import { TransactionError } from '../errors/errors.js';
+import { translateError } from '../errors/translateError.js';
+import type { Statement } from './Statement.js';
+
+/** How the connection layer runs a statement of the service layer, and ad-hoc SQL, on a connection. */
+export interface Runners {
+  statement<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>>;
+  text(client: pg.ClientBase, text: string, values: readonly unknown[]): Promise<pg.QueryResult>;
+}
+
+/** How a transaction (or a savepoint in it) ended. */
+export type TransactionOutcome = 'commit' | 'rollback';
+
+/**
+ * One transaction on one connection, or a savepoint nested in one. Statements sent through it run
+ * one after another in the order they were sent (pg would queue them too, but statements sent while
+ * one is still running are deprecated there), and are refused once it has ended.
+ */
+export class TransactionScope {
+  /** Set when the transaction or savepoint has ended; statements are refused from then on. */
+  outcome: TransactionOutcome | undefined;
+  /** The savepoint running inside this scope, if any: only one at a time can be meaningful. */
+  child: TransactionScope | undefined;
+  /** Called once when the outermost transaction has ended: Sequelize's afterCommit hooks, say. */
+  readonly onEnd: ((outcome: TransactionOutcome) => Promise<void> | void)[] = [];
+  // Savepoints share their transaction's connection, so they share one queue with it.
+  private readonly queue: { tail: Promise<unknown> };
+
+  constructor(
+    readonly client: pg.ClientBase,
+    private readonly run: Runners,
+    readonly parent?: TransactionScope,
+  ) {
+    this.queue = parent ? parent.queue : { tail: Promise.resolve() };
+  }
+
+  /** The outermost transaction of this scope. */
+  get root(): TransactionScope {
+    return this.parent ? this.parent.root : this;
+  }
+
+  /** How deeply this scope is nested: 0 for a transaction, 1 for its first savepoint, … */
+  get depth(): number {
+    return this.parent ? this.parent.depth + 1 : 0;
+  }
+
+  /** Runs a statement of the service layer in this transaction. */
+  query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(refusal);
+    const result = this.enqueue(() => this.run.statement<Row>(this.client, statement, values));
+    return result.catch((error: unknown) => {
+      throw translateError(error);
+    });
+  }
+
+  /** Runs ad-hoc SQL (the migrator's) in this transaction; errors come back as pg raised them. */
+  execute(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult> {
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(refusal);
+    return this.enqueue(() => this.run.text(this.client, text, values));
+  }
+
+  /** Queues work behind every statement already sent through this transaction (and its savepoints). */
+  enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.tail.then(work);
+    this.queue.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Resolves once every statement sent so far has been answered. */
+  settled(): Promise<unknown> {
+    return this.queue.tail;
+  }
+
+  /** Why a statement would be refused now, or undefined. */
+  refusal(): TransactionError | undefined {
+    for (let scope: TransactionScope | undefined = this; scope; scope = scope.parent) {
+      if (scope.outcome) {
+        return new TransactionError(
+          'TRANSACTION_FINISHED',
+          `This call belongs to a transaction that has already ${scope.outcome === 'commit' ? 'committed' : 'rolled back'}: await every call inside the db.transaction() callback`,
+        );
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import type pg from 'pg';
+import type { ResolvedConfig } from '../config/resolveConfig.js';
+
+/** pg client options of every connection tododb opens: the pool's, the health probe's, the migrator's. */
+export type ClientSettings = pg.ClientConfig & { enableChannelBinding?: boolean };
+
+/** pg client options derived from the resolved config. */
+export function clientSettings(config: ResolvedConfig): ClientSettings {
+  const { connection } = config;
+  const password = connection.password;
+  return {
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    // A function, not the string: pg keeps its `password` option on every client (and pg-pool on
+    // its options) as a hidden field that `util.inspect(…, { showHidden: true })` still prints. A
+    // closure keeps the secret out of every object a debugger or a log line can reach.
+    password: password === undefined ? undefined : () => password,
+    database: connection.database,
+    ssl: config.ssl === false ? false : config.ssl,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    query_timeout: config.queryTimeoutMs === 0 ? undefined : config.queryTimeoutMs,
+    // PgBouncer in transaction mode rejects startup parameters it does not know, and a
+    // session-level SET would land on whichever backend serves the next transaction. There the
+    // server-side timeout comes from the role (ALTER ROLE … SET statement_timeout), see README.
+    statement_timeout: config.pgbouncer || config.statementTimeoutMs === 0 ? undefined : config.statementTimeoutMs,
+    application_name: config.applicationName,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    enableChannelBinding: connection.channelBinding,
+  };
+}

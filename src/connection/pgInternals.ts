@@ -1,0 +1,37 @@
+import type pg from 'pg';
+
+// The one place that reaches into pg's undocumented members. `tests/internals.test.ts` checks
+// each of them on the installed version, so an upgrade that removes one fails loudly, by name.
+
+interface ClientInternals {
+  connection?: { stream?: { destroy(): void } };
+  connectionParameters?: { query_timeout?: number };
+  _queryable?: boolean;
+}
+
+/** Closes a client's socket at once: for a server that will not answer a Terminate. */
+export function destroySocket(client: pg.ClientBase): void {
+  (client as unknown as ClientInternals).connection?.stream?.destroy();
+}
+
+/** Whether pg still considers the client usable. */
+export function isQueryable(client: pg.ClientBase): boolean {
+  return (client as unknown as ClientInternals)._queryable !== false;
+}
+
+/**
+ * Replaces the client-side bound on each query of `client` (`query_timeout`) until the returned
+ * function is called, which restores it. The migrator needs a longer bound than request paths.
+ */
+export function overrideQueryTimeout(client: pg.ClientBase, timeoutMs: number | undefined): () => void {
+  const parameters = (client as unknown as ClientInternals).connectionParameters;
+  if (!parameters) return () => {};
+  const previous = parameters.query_timeout;
+  parameters.query_timeout = timeoutMs;
+  return () => {
+    parameters.query_timeout = previous;
+  };
+}
+
+/** The members above, by name, for the test that guards them. */
+export const PG_INTERNALS = ['connection.stream', 'connectionParameters.query_timeout', '_queryable'] as const;

@@ -1,0 +1,46 @@
+import type pg from 'pg';
+import type { Statement } from './Statement.js';
+
+/**
+ * Runs one statement on `client` through pg's callback API: one `Query` object and no promise
+ * inside pg. `prepared` sends it as a named prepared statement (parsed once per connection);
+ * never through PgBouncer in transaction mode, where the name can land on another client's
+ * backend and return its rows.
+ */
+export function runStatement<Row extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  statement: Statement,
+  values: readonly unknown[],
+  prepared: boolean,
+): Promise<pg.QueryResult<Row>> {
+  return new Promise((resolve, reject) => {
+    const config: pg.QueryConfig = prepared
+      ? { name: statement.name, text: statement.text, values: values as unknown[] }
+      : { text: statement.text, values: values as unknown[] };
+    client.query<Row>(config, (error: Error | undefined, result: pg.QueryResult<Row>) => {
+      if (error) reject(error);
+      else resolve(result);
+    });
+  });
+}
+
+/** Runs a fixed statement with no parameters (BEGIN, COMMIT, …) by the simple protocol. */
+export function runCommand(client: pg.ClientBase, text: string): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    client.query(text, (error: Error | undefined, result: pg.QueryResult) => {
+      if (error) reject(error);
+      else resolve(result);
+    });
+  });
+}
+
+/** Runs ad-hoc SQL (the migrator's, a migration's) as an unnamed statement, with parameters when given. */
+export function runText(client: pg.ClientBase, text: string, values: readonly unknown[] = []): Promise<pg.QueryResult> {
+  if (values.length === 0) return runCommand(client, text);
+  return new Promise((resolve, reject) => {
+    client.query(text, values as unknown[], (error: Error | undefined, result: pg.QueryResult) => {
+      if (error) reject(error);
+      else resolve(result);
+    });
+  });
+}
