@@ -21,6 +21,10 @@ const MALFORMED_IDS: unknown[] = [
 
 const email = (length: number) => `${'a'.repeat(length - '@example.com'.length)}@example.com`;
 
+/** A cursor of today's format (opaque to callers) around any text, to forge one. */
+const forgedCursor = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+const SOME_UUID = '01a22267-4a5f-7007-87cb-2f1219c2d539';
+
 describe('validation', () => {
   const sql: string[] = [];
   const t = useTestDatabase({ logging: (statement) => sql.push(statement) });
@@ -169,11 +173,27 @@ describe('validation', () => {
       ['a made-up cursor', { cursor: 'abc' }, ['cursor']],
       ['a tampered cursor', { cursor: Buffer.from('2026-01-01T00:00:00.000Z|nope').toString('base64url') }, ['cursor']],
       ['a numeric cursor', { cursor: 5 }, ['cursor']],
+      // Well-formed, but dated where PostgreSQL's timestamptz cannot go (its earliest is
+      // 4714-11-24 BC, year -4713): they must not reach the database as an error 22008.
+      ['a cursor dated at the earliest JS date', { cursor: forgedCursor(`-271821-04-20T00:00:00.000Z|${SOME_UUID}`) }, ['cursor']],
+      ['a cursor dated 1 ms before 4714-11-24 BC', { cursor: forgedCursor(`-004713-11-23T23:59:59.999Z|${SOME_UUID}`) }, ['cursor']],
+      ['a cursor whose id is not a UUID', { cursor: forgedCursor('2026-01-01T00:00:00.000Z|01a22267-4a5f-7007-87cb-2f1219c2d53') }, ['cursor']],
+      ['a cursor with a third part', { cursor: forgedCursor(`2026-01-01T00:00:00.000Z|${SOME_UUID}|x`) }, ['cursor']],
       ['an unknown option', { offset: 10 }, ['offset']],
     ] as const) {
       it(`list rejects ${label}`, async () => {
         await expectRejected(() => db.tasks.list(user.id, options as never), [...fields]);
       });
     }
+
+    it('list takes a cursor anywhere both PostgreSQL and a JS Date can reach', async () => {
+      const owner = await db.users.create({ email: 'cursor-edges@example.com' });
+      const task = await db.tasks.create(owner.id, { title: 'now' });
+      const listAfter = (iso: string) => db.tasks.list(owner.id, { cursor: forgedCursor(`${iso}|${SOME_UUID}`) });
+      // PostgreSQL's earliest instant: nothing is older.
+      expect(await listAfter('-004713-11-24T00:00:00.000Z')).toEqual({ items: [], nextCursor: null });
+      // A JS Date's latest (PostgreSQL reaches 294276 AD): everything is older.
+      expect((await listAfter('+275760-09-13T00:00:00.000Z')).items.map((item) => item.id)).toEqual([task.id]);
+    });
   });
 });
