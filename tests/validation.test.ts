@@ -238,6 +238,43 @@ describe('validation', () => {
     });
   });
 
+  describe('only the own enumerable properties of an input are read', () => {
+    // An object whose prototype carries fields: a class instance, Object.create(defaults), or
+    // a polluted Object.prototype. Its inherited fields are neither checked as unknown nor used.
+    const inheriting = <T extends object>(inherited: object, own: T): T => Object.assign(Object.create(inherited) as T, own);
+
+    it('users.create: an inherited email does not count, an inherited name is not stored', async () => {
+      await expectRejected(() => db.users.create(inheriting({ email: 'inherited@example.com' }, {}) as never), ['email']);
+      const created = await db.users.create(inheriting({ name: 'Inherited', isAdmin: true }, { email: 'own-email@example.com' }));
+      expect(created.name).toBeNull();
+    });
+
+    it('tasks.create: an inherited title does not count, inherited fields are not stored', async () => {
+      await expectRejected(() => db.tasks.create(user.id, inheriting({ title: 'inherited' }, {}) as never), ['title']);
+      const task = await db.tasks.create(user.id, inheriting({ description: 'inherited', isCompleted: true }, { title: 'own title' }));
+      expect(task).toMatchObject({ title: 'own title', description: null, isCompleted: false });
+    });
+
+    it('tasks.update: inherited changes change nothing and send no UPDATE', async () => {
+      const task = await db.tasks.create(user.id, { title: 'kept' });
+      sql.length = 0;
+      const after = await db.tasks.update(user.id, task.id, inheriting({ title: 'inherited', isCompleted: true }, {}));
+      expect(after).toEqual(task);
+      expect(sql.filter((statement) => statement.startsWith('UPDATE'))).toEqual([]);
+      const partly = await db.tasks.update(user.id, task.id, inheriting({ title: 'inherited' }, { isCompleted: true }));
+      expect(partly).toMatchObject({ title: 'kept', isCompleted: true });
+    });
+
+    it('tasks.list: inherited options are not applied', async () => {
+      const owner = await db.users.create({ email: 'inherited-options@example.com' });
+      await db.tasks.create(owner.id, { title: 'open' });
+      await db.tasks.create(owner.id, { title: 'done', isCompleted: true });
+      const page = await db.tasks.list(owner.id, inheriting({ limit: 1, completed: true }, {}));
+      expect(page.items.map((task) => task.title)).toEqual(['done', 'open']);
+      expect(page.nextCursor).toBeNull();
+    });
+  });
+
   describe('the models apply the same rules', () => {
     /** The model call fails with an error that translateError makes a ValidationError naming `field`; nothing changed. */
     async function expectModelRejected(call: () => Promise<unknown>, field: string): Promise<void> {
