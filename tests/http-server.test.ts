@@ -330,6 +330,8 @@ describe('GET /api/users/:userId/tasks', () => {
     ['limit=2.5', ['limit']],
     ['completed=maybe', ['completed']],
     ['cursor=not-a-cursor', ['cursor']],
+    // Well-formed, but dated before PostgreSQL's earliest timestamptz: once a 500.
+    [`cursor=${Buffer.from(`-271821-04-20T00:00:00.000Z|${MISSING_ID}`).toString('base64url')}`, ['cursor']],
     ['sort=title', ['sort']],
     ['limit=5&offset=10', ['offset']],
   ])('answers 400 for ?%s', async (query, fields) => {

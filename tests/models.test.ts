@@ -22,6 +22,13 @@ async function rowCount(table: 'users' | 'tasks'): Promise<number> {
   return row!.n;
 }
 
+/** An address of `length` characters with the longest local part allowed (64) and DNS-sized labels. */
+function longEmail(length: number): string {
+  const domain = length - 64 - 1 - '.com'.length;
+  const labels = ['d'.repeat(63), 'e'.repeat(63), 'f'.repeat(domain - 2 * 64)];
+  return `${'a'.repeat(64)}@${labels.join('.')}.com`;
+}
+
 let emailCounter = 0;
 function freshEmail(): string {
   emailCounter += 1;
@@ -66,14 +73,16 @@ describe('User', () => {
   });
 
   it('accepts an email of 254 characters and a name of 255', async () => {
-    const email = `${'a'.repeat(254 - '@example.com'.length)}@example.com`;
+    const email = longEmail(254);
     expect(email).toHaveLength(254);
     const user = await t.db.models.User.create({ email, name: 'n'.repeat(255) });
     expect(user.email).toBe(email);
   });
 
   it.each([
-    ['255 characters', `${'b'.repeat(255 - '@example.com'.length)}@example.com`],
+    ['255 characters', longEmail(255)],
+    ['65 characters before the @', `${'b'.repeat(65)}@example.com`],
+    ['a lone surrogate', 'ad\uD800a@example.com'],
     ['no @', 'ada.example.com'],
     ['no domain dot', 'ada@example'],
     ['nothing before @', '@example.com'],

@@ -104,6 +104,59 @@ describe('keyset pagination over 1,000 tasks', () => {
   });
 });
 
+describe('cursors at the edges of time, in any time zone of the process', () => {
+  const t = useTestDatabase();
+  let owner: UserRecord;
+  let expected: string[];
+
+  // PostgreSQL's earliest instant, a time when every zone kept local mean time (offsets with
+  // seconds, such as Paris's +00:09:21), two rows ten seconds apart then, now, and a JS
+  // Date's latest (PostgreSQL reaches 294276 AD).
+  const CREATED_AT = [
+    '4714-11-24 00:00:00+00 BC',
+    '1850-01-01 00:00:00+00',
+    '1850-01-01 00:00:10+00',
+    '2026-01-01 00:00:00+00',
+    '275760-09-13 00:00:00+00',
+  ];
+
+  beforeAll(async () => {
+    owner = await t.db.users.create({ email: 'edges-of-time@example.com' });
+    const rows = await t.db.sequelize.query<{ id: string }>(
+      `INSERT INTO tasks (id, user_id, title, created_at, updated_at)
+       SELECT gen_random_uuid(), $1, 'at ' || at, at::timestamptz, now() FROM unnest($2::text[]) AS at
+       RETURNING id, created_at`,
+      { bind: [owner.id, CREATED_AT], type: QueryTypes.SELECT },
+    );
+    expect(rows).toHaveLength(CREATED_AT.length);
+    const ordered = await t.db.sequelize.query<{ id: string }>(`SELECT id FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, {
+      bind: [owner.id],
+      type: QueryTypes.SELECT,
+    });
+    expected = ordered.map((row) => row.id);
+  });
+
+  for (const zone of ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata']) {
+    it(`pages through them one at a time, each exactly once, with TZ=${zone}`, async () => {
+      const saved = process.env.TZ;
+      process.env.TZ = zone; // Node applies a new TZ at once, to every Date after it
+      try {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: { items: TaskRecord[]; nextCursor: string | null } = await t.db.tasks.list(owner.id, { limit: 1, cursor });
+          seen.push(...page.items.map((task) => task.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null && seen.length <= CREATED_AT.length);
+        expect(seen).toEqual(expected);
+      } finally {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      }
+    });
+  }
+});
+
 type PlanNode = { 'Node Type': string; 'Actual Rows'?: number; Plans?: PlanNode[] };
 function findNode(node: PlanNode, match: (node: PlanNode) => boolean): PlanNode | undefined {
   if (match(node)) return node;

@@ -2,15 +2,63 @@
 const CLASS_NAMES = Symbol.for('tododb.errorClassNames');
 
 /**
+ * Every `code` a {@link TododbError} carries, as a list to iterate (the README's table of
+ * errors is checked against it). The codes are stable across releases.
+ */
+export const TODODB_ERROR_CODES = [
+  // ConfigError
+  'CONFIG_INVALID',
+  // ValidationError, NotFoundError, ConflictError
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  // The database: unreachable, closed by the application, too slow, or another error.
+  'DATABASE_UNAVAILABLE',
+  'DATABASE_CLOSED',
+  'QUERY_TIMEOUT',
+  'DATABASE_ERROR',
+  // db.transaction() used wrongly.
+  'TRANSACTION_FINISHED',
+  'TRANSACTION_MISUSE',
+  // MigrationError
+  'MIGRATION_FAILED',
+  'MIGRATION_LOCK_TIMEOUT',
+  'MIGRATION_UNKNOWN',
+  'MIGRATION_CHANGED',
+  'MIGRATION_OUT_OF_ORDER',
+  'MIGRATION_TABLE_EXISTS',
+] as const;
+
+/**
+ * The `code` of a {@link TododbError}: a union of string literals, so a `switch` on it is
+ * checked by the compiler and a misspelt code does not compile.
+ *
+ * @example
+ * ```ts
+ * function status(error: TododbError): number {
+ *   switch (error.code) {
+ *     case 'VALIDATION_FAILED': return 400;
+ *     case 'NOT_FOUND': return 404;
+ *     case 'CONFLICT': return 409;
+ *     case 'DATABASE_UNAVAILABLE':
+ *     case 'QUERY_TIMEOUT': return 503;
+ *     default: return 500;
+ *   }
+ * }
+ * ```
+ */
+export type TododbErrorCode = (typeof TODODB_ERROR_CODES)[number];
+
+/**
  * Every error tododb throws is a {@link TododbError}: branch on `error.code` (stable across
  * releases) or on the class. The original error, when there is one, is kept as `cause`.
  * Messages never contain a password or a full connection URL.
  */
 export class TododbError extends Error {
   /** A stable, machine-readable code such as `NOT_FOUND`. */
-  readonly code: string;
+  readonly code: TododbErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: TododbErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -112,7 +160,7 @@ export class MigrationError extends TododbError {
   /** The migration that failed, when the failure belongs to one. */
   readonly migration: string | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; migration?: string; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; migration?: string; code?: TododbErrorCode }) {
     super(options?.code ?? 'MIGRATION_FAILED', message, options);
     this.migration = options?.migration;
   }

@@ -105,7 +105,9 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   if (state !== undefined && UNAVAILABLE_NODE_CODES.has(state)) return state;
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'SequelizeConnectionAcquireTimeoutError') return 'timed out waiting for a free connection in the pool';
-  if (name === 'SequelizeAccessDeniedError' || state === '28P01' || state === '28000') return 'authentication failed';
+  if (state === '28P01') return PASSWORD_REFUSED;
+  if (state === '28000') return refusedAuthorization(message);
+  if (name === 'SequelizeAccessDeniedError') return 'authentication failed';
   if (state === '53300') return 'too many connections';
   if (state === '3D000') return 'the database does not exist';
   if (state === '57P01' || state === '57P02' || state === '57P03') return 'the server is shutting down or starting up';
@@ -120,6 +122,25 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   if (message.includes('terminated')) return 'the connection was closed';
   if (message.includes('does not support SSL')) return 'the server does not accept TLS connections, and the settings require TLS';
   return state ? `SQLSTATE ${state}` : 'connection failed';
+}
+
+// 28P01. With password authentication PostgreSQL answers the same for a role that does not
+// exist, so as not to tell a stranger which roles do: say both.
+const PASSWORD_REFUSED = 'password authentication failed: a wrong password, or a role that does not exist (the server does not say which)';
+
+// SQLSTATE 28000 covers several refusals; the server's (English) message tells them apart. The
+// reasons name neither the role nor the host, which the message does. A server answering in
+// another language (lc_messages) gets the generic reason.
+const AUTHORIZATION_REASONS: readonly [RegExp, string][] = [
+  [/^role ".*" does not exist/, 'the role (user name) does not exist on the server'],
+  [/^role ".*" is not permitted to log in/, 'the role is not permitted to log in (it lacks LOGIN)'],
+  [/pg_hba\.conf/, "the server's pg_hba.conf does not admit this connection (user, database, host or SSL)"],
+  [/authentication failed/, 'authentication failed'],
+];
+
+function refusedAuthorization(message: string): string {
+  const found = AUTHORIZATION_REASONS.find(([pattern]) => pattern.test(message));
+  return found ? found[1] : 'the server refused this role or client (SQLSTATE 28000)';
 }
 
 // Our model validators say "email must be …"; the field is already in FieldIssue.field.

@@ -4,6 +4,8 @@
  */
 export const LIMITS = {
   emailMaxLength: 254,
+  /** The part before the `@`, as RFC 5321 bounds it. */
+  emailLocalPartMaxLength: 64,
   nameMaxLength: 255,
   titleMaxLength: 255,
   descriptionMaxLength: 10_000,
@@ -27,24 +29,36 @@ export function normalizeEmail(value: string): string {
 /** Returns why a (normalized) email is invalid, or undefined when it is fine. */
 export function emailProblem(email: string): string | undefined {
   if (email.length === 0) return 'must not be empty';
-  if (charLength(email) > LIMITS.emailMaxLength) return `must be at most ${LIMITS.emailMaxLength} characters`;
-  if (email.includes('\0')) return 'must not contain NUL characters';
+  const problem = textProblem(email, LIMITS.emailMaxLength);
+  if (problem) return problem;
   if (!EMAIL_SHAPE.test(email)) return 'must be an email address';
+  // The shape allows exactly one @. Mail servers refuse a longer local part (RFC 5321 4.5.3.1.1).
+  if (charLength(email.slice(0, email.indexOf('@'))) > LIMITS.emailLocalPartMaxLength) {
+    return `must have at most ${LIMITS.emailLocalPartMaxLength} characters before the @`;
+  }
   return undefined;
 }
 
 /** Returns why a (trimmed) title is invalid, or undefined. */
 export function titleProblem(title: string): string | undefined {
   if (title.length === 0) return 'must not be empty';
-  if (charLength(title) > LIMITS.titleMaxLength) return `must be at most ${LIMITS.titleMaxLength} characters`;
-  if (title.includes('\0')) return 'must not contain NUL characters';
-  return undefined;
+  return textProblem(title, LIMITS.titleMaxLength);
 }
 
-/** Returns why a text field (name, description) is invalid, or undefined. */
+// Under the u flag a surrogate pair is one code point, so only a lone surrogate is in the
+// Surrogate category: the same test as String.prototype.isWellFormed, on every runtime.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Returns why a text field (name, description; also checked for titles and emails) is
+ * invalid, or undefined: too long for its column, or holding a character PostgreSQL would not
+ * keep as given. It refuses NUL in text; a lone surrogate has no UTF-8 form, so pg would send
+ * U+FFFD in its place and the row would silently hold other text than the caller's.
+ */
 export function textProblem(value: string, maxLength: number): string | undefined {
   if (charLength(value) > maxLength) return `must be at most ${maxLength} characters`;
   if (value.includes('\0')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (it contains a lone surrogate)';
   return undefined;
 }
 

@@ -10,17 +10,23 @@ export function requireId(value: unknown, field: 'userId' | 'taskId'): string {
 }
 
 /**
- * Checks that `input` is a plain object whose keys are all in `allowed`; returns the issues
- * found so that one error can name every offending field at once.
+ * Checks that `input` is an object whose keys are all in `allowed`, and copies what may be
+ * read of it: its own enumerable properties, each read once, into an object without a
+ * prototype. An inherited property (`Object.create(defaults)`, a class instance's prototype, a
+ * polluted `Object.prototype`) is neither a field given nor a value sent to SQL, and a getter
+ * cannot answer one value to the check and another to the statement. Returns the issues found
+ * so that one error can name every offending field at once.
  */
 export function checkShape(input: unknown, allowed: readonly string[]): { record: Record<string, unknown>; issues: FieldIssue[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ValidationError([{ field: 'body', message: 'must be an object' }]);
   }
-  const record = input as Record<string, unknown>;
+  const record: Record<string, unknown> = Object.create(null);
   const issues: FieldIssue[] = [];
-  for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) {
+  for (const key of Object.keys(input)) {
+    if (allowed.includes(key)) {
+      record[key] = (input as Record<string, unknown>)[key];
+    } else {
       issues.push({ field: key, message: `is not a field you can set (allowed: ${allowed.join(', ')})` });
     }
   }
