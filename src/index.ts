@@ -39,5 +39,5 @@ export {
   TransactionError,
   SerializationFailureError,
 } from './errors/errors.js';
-export type { FieldIssue } from './errors/errors.js';
+export type { FieldIssue, TododbErrorCode } from './errors/errors.js';
 export { translateError } from './errors/translateError.js';

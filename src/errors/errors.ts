@@ -20,6 +20,9 @@ export const TODODB_ERROR_CODES = [
   // db.transaction() used wrongly.
   'TRANSACTION_FINISHED',
   'TRANSACTION_MISUSE',
+  'TRANSACTION_ABORTED',
+  // SerializationFailureError: the transaction lost a serialization conflict or a deadlock.
+  'SERIALIZATION_FAILURE',
   // MigrationError
   'MIGRATION_FAILED',
   'MIGRATION_LOCK_TIMEOUT',
@@ -27,6 +30,8 @@ export const TODODB_ERROR_CODES = [
   'MIGRATION_CHANGED',
   'MIGRATION_OUT_OF_ORDER',
   'MIGRATION_TABLE_EXISTS',
+  'MIGRATION_INVALID',
+  'MIGRATION_IRREVERSIBLE',
 ] as const;
 
 /**
