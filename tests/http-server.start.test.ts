@@ -1,14 +1,17 @@
-// The example server as `npm start` runs it: the real entry point in a child process, on a
-// fresh embedded PostgreSQL (DATABASE_URL unset) or on DATABASE_URL, stopped by SIGTERM or
-// SIGINT. It runs on a private build of the package (see beforeAll), so that it neither reads
-// a stale dist/ nor races another test file that rebuilds dist/.
+// The example server as it runs for real, in a child process: `server.js` (the entry point a
+// deployment runs, with DATABASE_URL) and `dev/start.js` (what `npm start` runs: a fresh
+// embedded PostgreSQL when DATABASE_URL is unset, the server under it), stopped by SIGTERM or
+// SIGINT; and the server started while its database is down. It runs on a private build of the
+// package (see beforeAll), so that it neither reads a stale dist/ nor races another test file
+// that rebuilds dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
+import { startTcpProxy } from './support/tcpProxy.js';
 import { createTestDatabase } from './support/testDatabase.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +28,7 @@ beforeAll(() => {
   cpSync(join(REPO_ROOT, 'package.json'), join(work, 'package.json'));
   cpSync(join(REPO_ROOT, 'examples', 'http-server'), join(work, 'examples', 'http-server'), {
     recursive: true,
-    filter: (source) => !source.includes(`${join('http-server', '.data')}`),
+    filter: (source) => !source.split(/[\\/]/).includes('.data'),
   });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
 }, 120_000);
@@ -40,27 +43,40 @@ interface RunningServer {
   output(): string;
   /** Polls GET /health until 200; returns how long it took since spawn, in ms. */
   waitForHealth(): Promise<number>;
+  /** Polls until `path` answers `status`; returns the response and how long it took since the call, in ms. */
+  waitForStatus(path: string, status: number): Promise<{ ms: number; response: Response }>;
+  /** Resolves with the first log line for which `match` is true. */
+  waitForLog(match: (line: Record<string, any>) => boolean): Promise<Record<string, any>>;
   /** Sends `signal`; resolves with the exit code and how long the exit took, in ms. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-async function startServer(env: Record<string, string>, options: { underShell?: boolean } = {}): Promise<RunningServer> {
+/** `server`: server.js, the entry point to deploy; `npm start`: dev/start.js, what `npm start` runs. */
+type Entry = 'server' | 'npm start';
+
+async function startServer(env: Record<string, string>, options: { entry: Entry; underShell?: boolean; cwd?: string }): Promise<RunningServer> {
   const port = await freePort();
-  const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, ...inherited } = process.env;
+  const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, NODE_ENV: _nodeEnv, ...inherited } = process.env;
   const spawned = performance.now();
   // cwd is the private copy, which has no .env: a developer's .env must not change the test.
-  const entry = join(work, 'examples', 'http-server', 'start.js');
+  const entry = join(work, 'examples', 'http-server', options.entry === 'server' ? 'server.js' : join('dev', 'start.js'));
   // `underShell` runs it as `npm start` does: under `sh -c`, which does not pass SIGTERM on.
   const [command, args] = options.underShell ? ['sh', ['-c', `"${process.execPath}" "${entry}"`]] : [process.execPath, [entry]];
   const child = spawn(command, args, {
-    cwd: work,
+    cwd: options.cwd ?? work,
     env: { ...inherited, PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const outputChanged = new EventTarget();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    outputChanged.dispatchEvent(new Event('data'));
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  exited.then(() => outputChanged.dispatchEvent(new Event('data')));
 
   return {
     child,
@@ -74,6 +90,33 @@ async function startServer(env: Record<string, string>, options: { underShell?: 
         if (performance.now() - spawned > 90_000) throw new Error(`no healthy server within 90 s:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    },
+    async waitForStatus(path, status) {
+      const started = performance.now();
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+        const response = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
+        if (response?.status === status) return { ms: performance.now() - started, response };
+        await response?.body?.cancel();
+        if (performance.now() - started > 90_000) throw new Error(`GET ${path} did not answer ${status} within 90 s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    waitForLog(match) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const line = logLines(output).find(match);
+          if (line !== undefined) {
+            outputChanged.removeEventListener('data', check);
+            resolve(line);
+          } else if (child.exitCode !== null) {
+            outputChanged.removeEventListener('data', check);
+            reject(new Error(`the server exited with ${child.exitCode} before the expected log line:\n${output}`));
+          }
+        };
+        outputChanged.addEventListener('data', check);
+        check();
+      });
     },
     async stop(signal) {
       const started = performance.now();
@@ -89,16 +132,18 @@ async function startServer(env: Record<string, string>, options: { underShell?: 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function logLines(output: string): Record<string, any>[] {
+  // Only complete lines: the last one may still be arriving.
   return output
     .split('\n')
+    .slice(0, -1)
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line));
 }
 
-describe('with DATABASE_URL unset (embedded PostgreSQL)', () => {
+describe('`npm start` with DATABASE_URL unset (embedded PostgreSQL)', () => {
   it('starts on a fresh data folder, stops on SIGTERM with exit 0, and keeps the data for the next start', { timeout: 180_000 }, async () => {
     const dataDir = join(work, 'data');
-    const first = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir });
+    const first = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir }, { entry: 'npm start' });
     const startupMs = await first.waitForHealth();
     const created = await fetch(`http://127.0.0.1:${first.port}/api/users`, {
       method: 'POST',
@@ -123,7 +168,7 @@ describe('with DATABASE_URL unset (embedded PostgreSQL)', () => {
     expect(first.output()).not.toContain(password);
     expect(first.output()).not.toContain('postgres://');
 
-    const second = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir });
+    const second = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir }, { entry: 'npm start' });
     const restartMs = await second.waitForHealth();
     const kept = await fetch(`http://127.0.0.1:${second.port}/api/users/${user.id}`);
     expect(kept.status).toBe(200);
@@ -140,11 +185,11 @@ describe('with DATABASE_URL unset (embedded PostgreSQL)', () => {
   });
 });
 
-describe('with DATABASE_URL set', () => {
+describe('server.js with DATABASE_URL set', () => {
   it('migrates a fresh database with several instances starting at once, and stops cleanly', { timeout: 120_000 }, async () => {
     const database = await createTestDatabase({ migrated: false });
     try {
-      const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: database.url })));
+      const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: database.url }, { entry: 'server' })));
       await Promise.all(servers.map((server) => server.waitForHealth()));
       const health = (await fetch(`http://127.0.0.1:${servers[0]!.port}/health`).then((response) => response.json())) as Record<string, any>;
       expect(health.migrations).toEqual({ applied: 2, pending: 0 });
@@ -169,7 +214,7 @@ describe('with DATABASE_URL set', () => {
   it('finishes a request in flight before exiting on SIGTERM', { timeout: 60_000 }, async () => {
     const database = await createTestDatabase();
     try {
-      const server = await startServer({ DATABASE_URL: database.url });
+      const server = await startServer({ DATABASE_URL: database.url }, { entry: 'server' });
       await server.waitForHealth();
       const body = JSON.stringify({ email: 'in-flight@example.com' });
       const request = httpRequest({
@@ -200,14 +245,14 @@ describe('with DATABASE_URL set', () => {
       expect(exit.ms).toBeLessThan(2_000); // the finished request's keep-alive connection does not hold it
       const messages = logLines(server.output()).map((line) => (line.reqId === 'in-flight' ? `${line.msg} (in flight)` : line.msg));
       expect(messages.indexOf('request completed (in flight)')).toBeGreaterThan(messages.indexOf('shutting down'));
-      expect(messages.indexOf('request completed (in flight)')).toBeLessThan(messages.indexOf('closed HTTP server'));
+      expect(messages.indexOf('request completed (in flight)')).toBeLessThan(messages.indexOf('closed database'));
     } finally {
       await database.drop();
     }
   });
 
   it('exits 1 with a one-line reason, and no password, when the configuration is invalid', async () => {
-    const server = await startServer({ DATABASE_URL: 'mysql://admin:s3cret-pw@127.0.0.1/db' });
+    const server = await startServer({ DATABASE_URL: 'mysql://admin:s3cret-pw@127.0.0.1/db' }, { entry: 'server' });
     const code = await new Promise((resolve) => server.child.once('exit', resolve));
     expect(code).toBe(1);
     expect(server.output()).toMatch(/could not start/);
@@ -215,11 +260,31 @@ describe('with DATABASE_URL set', () => {
   });
 });
 
+describe('server.js settings', () => {
+  it('reads .env files from its working directory, .env.$NODE_ENV over .env, the environment over both', { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase();
+    const cwd = mkdtempSync(join(work, 'cwd-'));
+    try {
+      writeFileSync(join(cwd, '.env'), 'DATABASE_URL=postgres://nobody@127.0.0.1:1/nothing\nLOG_LEVEL=silent\n');
+      writeFileSync(join(cwd, '.env.staging'), `DATABASE_URL=${database.url}\nLOG_LEVEL=warn\n`);
+      const server = await startServer({ NODE_ENV: 'staging', LOG_LEVEL: 'info' }, { entry: 'server', cwd });
+      await server.waitForHealth(); // on .env.staging's database, not .env's
+      const { code } = await server.stop('SIGTERM');
+      expect(code, server.output()).toBe(0);
+      // LOG_LEVEL=info from the environment, not warn or silent from the files.
+      expect(logLines(server.output()).find((line) => String(line.msg).startsWith('settings: '))?.msg).toBe('settings: .env, .env.staging and the environment');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+      await database.drop();
+    }
+  });
+});
+
 describe('under `sh -c`, as `npm start` runs it', () => {
   it('shuts down cleanly when its parent shell is stopped, instead of living on as an orphan', { timeout: 60_000 }, async () => {
     const database = await createTestDatabase();
     try {
-      const server = await startServer({ DATABASE_URL: database.url }, { underShell: true });
+      const server = await startServer({ DATABASE_URL: database.url }, { entry: 'npm start', underShell: true });
       await server.waitForHealth();
       await server.stop('SIGTERM'); // only the shell gets it
       const started = performance.now();
@@ -231,6 +296,95 @@ describe('under `sh -c`, as `npm start` runs it', () => {
       expect(status, server.output()).toBe(0);
       await sleep(500);
       expect(logLines(server.output()).some((line) => line.msg === 'shut down')).toBe(true);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('server.js with the database down at start', () => {
+  // The database the server is pointed at: a port where nothing listens yet, until the test
+  // starts a proxy there to the real server. The password is not needed (trust auth), only
+  // there to prove that it never reaches the output.
+  async function unreachableDatabase(database: { url: string }) {
+    const port = await freePort();
+    const real = new URL(database.url);
+    const url = new URL(database.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    url.password = 'pw-never-logged-4711';
+    return {
+      url: url.toString(),
+      password: url.password,
+      comeBack: () => startTcpProxy(port, { host: real.hostname, port: Number(real.port || 5432) }),
+    };
+  }
+  const isRetryLine = (line: Record<string, any>) => line.msg === 'migrations not applied yet; retrying';
+
+  it('listens at once, answers 503 until it can migrate, then serves within 5 s of the database coming back', { timeout: 120_000 }, async () => {
+    const database = await createTestDatabase({ migrated: false });
+    const target = await unreachableDatabase(database);
+    let proxy: Awaited<ReturnType<typeof target.comeBack>> | undefined;
+    try {
+      const server = await startServer({ DATABASE_URL: target.url }, { entry: 'server' });
+      await server.waitForStatus('/health/live', 200); // listening, although the database is down
+
+      const health = await fetch(`http://127.0.0.1:${server.port}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ status: 'error', reason: expect.any(String) });
+      const write = await fetch(`http://127.0.0.1:${server.port}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'early@example.com' }),
+      });
+      expect(write.status).toBe(503);
+      expect(write.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(write.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await write.json()).toMatchObject({ status: 503, code: 'NOT_READY', type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+      expect((await fetch(`http://127.0.0.1:${server.port}/api/users/01900000-0000-7000-8000-000000000000`)).status).toBe(503);
+
+      // Each failed attempt is one short line, without the URL or the password.
+      const retry = await server.waitForLog(isRetryLine);
+      expect(retry).toMatchObject({ level: 40, code: 'DATABASE_UNAVAILABLE', attempt: expect.any(Number), retryInMs: expect.any(Number) });
+      expect(retry.retryInMs).toBeLessThanOrEqual(2_000);
+
+      proxy = await target.comeBack();
+      const back = await server.waitForStatus('/health', 200);
+      expect(back.ms).toBeLessThan(5_000);
+      expect(await back.response.json()).toMatchObject({ status: 'ok', migrations: { applied: 2, pending: 0 } });
+      const created = await fetch(`http://127.0.0.1:${server.port}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'after@example.com' }),
+      });
+      expect(created.status).toBe(201);
+      const user = (await created.json()) as { id: string };
+      expect((await fetch(`http://127.0.0.1:${server.port}/api/users/${user.id}`)).status).toBe(200);
+
+      const { code } = await server.stop('SIGTERM');
+      expect(code, server.output()).toBe(0);
+      const retries = logLines(server.output()).filter(isRetryLine).length;
+      expect(server.output()).not.toContain(target.password);
+      expect(server.output()).not.toContain('postgres://');
+      console.info(`database down at start: ${retries} failed attempt(s) logged; back: /health 200 after ${Math.round(back.ms)} ms`);
+    } finally {
+      await proxy?.close();
+      await database.drop();
+    }
+  });
+
+  it('shuts down at once and cleanly on SIGTERM while it is still retrying', { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase({ migrated: false });
+    const target = await unreachableDatabase(database);
+    try {
+      const server = await startServer({ DATABASE_URL: target.url }, { entry: 'server' });
+      await server.waitForLog(isRetryLine);
+      const { code, ms } = await server.stop('SIGTERM');
+      expect(code, server.output()).toBe(0);
+      expect(ms).toBeLessThan(5_000);
+      const messages = logLines(server.output()).map((line) => line.msg);
+      expect(messages).toContain('closed database');
+      expect(messages.at(-1)).toBe('shut down');
     } finally {
       await database.drop();
     }

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import Ajv from 'ajv';
 import Fastify from 'fastify';
-import { registerProblemDetails, sendFrameworkProblem } from './problemDetails.js';
+import { databasePlugin } from './databasePlugin.js';
+import { notReadyProblem, registerProblemDetails, sendFrameworkProblem, sendProblem } from './problemDetails.js';
 import { healthRoutes } from './routes/health.js';
 import { tasksRoutes } from './routes/tasks.js';
 import { usersRoutes } from './routes/users.js';
@@ -13,19 +14,22 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * @typedef {object} AppOptions
- * @property {import('tododb').Database} db  A database made by `createDatabase()`, already migrated.
+ * @property {import('tododb').Env} [env] Where the database reads `DATABASE_URL` and the other `DATABASE_*` settings; default `process.env`.
+ * @property {import('tododb').DatabaseConfig} [database] Options for `createDatabase()`, over those of `env`.
  * @property {import('fastify').FastifyBaseLogger} [logger] A pino logger; nothing is logged without one.
  * @property {number} [healthTimeoutMs]  Upper bound of `GET /health`, default 2000.
+ * @property {import('./migrateInBackground.js').RetryOptions} [migrationRetry] Backoff of the migrations while the database is unreachable.
  */
 
 /**
- * Builds the HTTP API on top of a tododb database: the routes, their schemas, problem details
- * errors and request ids. It does not listen, connect or migrate: `start.js` does that, tests
- * call `listen({ port: 0 })`. Closing the app does not close `db`.
+ * Builds the HTTP API on top of tododb: the database plugin (which owns the database handle and
+ * applies the migrations in the background), the routes, their schemas, problem details errors
+ * and request ids. It does not listen: `server.js` does, tests call `listen({ port: 0 })`.
+ * `app.close()` closes the database too.
  *
- * @param {AppOptions} options
+ * @param {AppOptions} [options]
  */
-export function buildApp({ db, logger, healthTimeoutMs = 2_000 }) {
+export function buildApp({ env = process.env, database = {}, logger, healthTimeoutMs = 2_000, migrationRetry } = {}) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: (request) => {
@@ -62,8 +66,19 @@ export function buildApp({ db, logger, healthTimeoutMs = 2_000 }) {
   });
 
   registerProblemDetails(app);
-  app.register(healthRoutes, { db, timeoutMs: healthTimeoutMs });
-  app.register(usersRoutes, { prefix: '/api', users: db.users });
-  app.register(tasksRoutes, { prefix: '/api', tasks: db.tasks });
+  app.register(databasePlugin, { config: database, env, retry: migrationRetry });
+  app.register(healthRoutes, { timeoutMs: healthTimeoutMs });
+  app.register(
+    async (api) => {
+      // Until the migrations are applied the tables may not exist: every API route answers 503
+      // (with Retry-After) instead of a 500 from a missing table.
+      api.addHook('onRequest', async (_request, reply) => {
+        if (!app.migrations.ready) return sendProblem(reply, notReadyProblem(app.migrations.reason));
+      });
+      api.register(usersRoutes);
+      api.register(tasksRoutes);
+    },
+    { prefix: '/api' },
+  );
   return app;
 }

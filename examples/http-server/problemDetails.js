@@ -13,6 +13,8 @@ const PROBLEMS = {
   CONFLICT: { type: 'tag:tododb,2026:problems/conflict', title: 'Conflict', status: 409 },
   DATABASE_UNAVAILABLE: { type: 'tag:tododb,2026:problems/database-unavailable', title: 'The database is unavailable', status: 503 },
   QUERY_TIMEOUT: { type: 'tag:tododb,2026:problems/query-timeout', title: 'The database did not answer in time', status: 503 },
+  // Not one of tododb's codes: the server's own state while it starts (see databasePlugin.js).
+  NOT_READY: { type: 'tag:tododb,2026:problems/not-ready', title: 'The service is not ready yet', status: 503 },
 };
 
 /** @type {Record<string, string>} */
@@ -43,7 +45,6 @@ export function registerProblemDetails(app) {
     } else if (problem.status >= 500) {
       request.log.warn({ code: problem.code, reason: problem.detail }, 'database unavailable');
     }
-    if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return sendProblem(reply, problem);
   });
 
@@ -71,14 +72,28 @@ export function sendFrameworkProblem(error, _request, reply) {
 }
 
 /**
+ * Sends `problem` as `application/problem+json`, with the request id; a 503 also gets
+ * `Retry-After`, since it always means "try again shortly".
+ *
  * @param {import('fastify').FastifyReply} reply
  * @param {Problem} problem
  */
 export function sendProblem(reply, problem) {
+  if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply
     .code(problem.status)
     .type('application/problem+json')
     .send({ ...problem, requestId: reply.request.id });
+}
+
+/**
+ * The 503 of a server that is up but cannot serve yet (its migrations are not applied).
+ *
+ * @param {string} reason Why, in a few words; never a secret.
+ * @returns {Problem}
+ */
+export function notReadyProblem(reason) {
+  return { ...PROBLEMS.NOT_READY, detail: `Cannot serve yet: ${reason}`, code: 'NOT_READY' };
 }
 
 /**

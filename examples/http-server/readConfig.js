@@ -1,44 +1,43 @@
 // @ts-check
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The example server's settings, read once from the environment.
+ * The server's own settings, read once from the environment. The database's settings
+ * (`DATABASE_URL`, `DATABASE_*`) are not here: `createDatabase()` reads them.
  *
  * @typedef {object} ServerConfig
- * @property {number} port                 `PORT`, default 3000.
- * @property {string} host                 `HOST`, default `localhost` (use `0.0.0.0` in a container).
- * @property {boolean} useEmbedded         true when `DATABASE_URL` is unset.
- * @property {string} dataDir              `TODODB_EXAMPLE_DATA_DIR`, default `examples/http-server/.data`.
- * @property {number | undefined} embeddedPort `TODODB_EXAMPLE_PG_PORT`; a free port when unset.
- * @property {string} logLevel             `LOG_LEVEL`, default `info`.
+ * @property {number} port       `PORT`, default 3000.
+ * @property {string} host       `HOST`, default `localhost` (use `0.0.0.0` in a container).
+ * @property {string} logLevel   `LOG_LEVEL`, default `info`.
  */
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 /**
- * Reads the example server's settings from `env`. Throws an Error naming the variable at
- * fault; the message never contains the value (it could be a secret).
+ * Reads the server's settings from `env`. Throws an Error naming the variable at fault; the
+ * message never contains the value (it could be a secret pasted in the wrong place).
  *
  * @param {Record<string, string | undefined>} env
  * @returns {ServerConfig}
  */
 export function readConfig(env) {
+  const logLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`Expected LOG_LEVEL to be one of ${LOG_LEVELS.join(', ')}`);
+  }
   return {
     port: readPort(env, 'PORT') ?? 3000,
     host: nonEmpty(env.HOST) ?? 'localhost',
-    useEmbedded: nonEmpty(env.DATABASE_URL) === undefined,
-    dataDir: resolve(nonEmpty(env.TODODB_EXAMPLE_DATA_DIR) ?? join(HERE, '.data')),
-    embeddedPort: readPort(env, 'TODODB_EXAMPLE_PG_PORT'),
-    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    logLevel,
   };
 }
 
 /**
+ * A port number from `env[name]`, or undefined when it is unset or empty.
+ *
  * @param {Record<string, string | undefined>} env
  * @param {string} name
  */
-function readPort(env, name) {
+export function readPort(env, name) {
   const text = nonEmpty(env[name]);
   if (text === undefined) return undefined;
   const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
@@ -49,6 +48,6 @@ function readPort(env, name) {
 }
 
 /** @param {string | undefined} value */
-function nonEmpty(value) {
+export function nonEmpty(value) {
   return value === undefined || value.trim() === '' ? undefined : value;
 }

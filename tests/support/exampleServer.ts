@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createDatabase, type Database } from 'tododb';
+import type { Database } from 'tododb';
 import { buildApp } from '../../examples/http-server/app.js';
 
 /** The example's HTTP app listening on a free port, with its database and its log lines. */
@@ -23,11 +23,10 @@ export interface ApiResponse {
 }
 
 /**
- * Starts the example's app in this process on `url` (a migrated database) with the example's
- * short timeouts, listening on port 0 as a test should.
+ * Starts the example's app in this process on `url` with the example's short timeouts,
+ * listening on port 0 as a test should; resolves once its migrations are applied.
  */
 export async function startExampleServer(url: string): Promise<ExampleServer> {
-  const db = createDatabase({ url, connectTimeoutMs: 3_000, pool: { max: 5, acquireTimeoutMs: 3_000 } }, {});
   let raw = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -35,8 +34,15 @@ export async function startExampleServer(url: string): Promise<ExampleServer> {
       done();
     },
   });
-  const app = buildApp({ db, logger: pino({ level: 'info' }, stream) });
+  const app = buildApp({
+    database: { url, connectTimeoutMs: 3_000, pool: { max: 5, acquireTimeoutMs: 3_000 } },
+    env: {},
+    logger: pino({ level: 'info' }, stream),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.migrations.settled;
+  if (!app.migrations.ready) throw new Error(`the example's migrations failed: ${app.migrations.reason}`);
+  const db = app.db;
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the server has no address');
   const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -63,8 +69,7 @@ export async function startExampleServer(url: string): Promise<ExampleServer> {
       return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
     },
     async close() {
-      await app.close();
-      await db.close();
+      await app.close(); // closes the database too: the app's plugin owns it
     },
   };
 }

@@ -2,13 +2,13 @@
 import { listTasksQuery, newTaskBody, task, taskChangesBody, taskPage } from '../schemas.js';
 
 /**
- * A user's tasks under `/users/:userId/tasks`, on tododb's `db.tasks`. Every call passes the
- * user id from the path, so a task of another user answers 404 like one that does not exist.
+ * A user's tasks under `/users/:userId/tasks`, on tododb's `app.db.tasks`. Every call passes
+ * the user id from the path, so a task of another user answers 404 like one that does not exist.
  *
  * @param {import('fastify').FastifyInstance} app
- * @param {{ tasks: import('tododb').TaskService }} options
  */
-export async function tasksRoutes(app, { tasks }) {
+export async function tasksRoutes(app) {
+  const { tasks } = app.db;
   app.post('/users/:userId/tasks', { schema: { body: newTaskBody, response: { 201: task } } }, async (request, reply) => {
     const { userId } = /** @type {{ userId: string }} */ (request.params);
     const created = await tasks.create(userId, /** @type {import('tododb').NewTask} */ (request.body));

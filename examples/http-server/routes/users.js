@@ -2,12 +2,12 @@
 import { newUserBody, user } from '../schemas.js';
 
 /**
- * `POST /users`, `GET /users/:userId`, `DELETE /users/:userId`, on tododb's `db.users`.
+ * `POST /users`, `GET /users/:userId`, `DELETE /users/:userId`, on tododb's `app.db.users`.
  *
  * @param {import('fastify').FastifyInstance} app
- * @param {{ users: import('tododb').UserService }} options
  */
-export async function usersRoutes(app, { users }) {
+export async function usersRoutes(app) {
+  const { users } = app.db;
   app.post('/users', { schema: { body: newUserBody, response: { 201: user } } }, async (request, reply) => {
     const created = await users.create(/** @type {import('tododb').NewUser} */ (request.body));
     return reply.code(201).header('location', `${request.url.split('?')[0]}/${created.id}`).send(created);
