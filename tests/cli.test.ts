@@ -129,10 +129,20 @@ describe('tododb migrate on an empty database', () => {
     expect(fromEnv.stderr).toContain('/nowhere');
   });
 
-  it('says so in one line when no database URL is given', async () => {
-    const result = await runCli(['migrate', 'status']);
-    expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['tododb: No database URL: pass `url` or set DATABASE_URL']);
+  it('says in one line where it looked when no database URL is given', async () => {
+    const cwd = emptyDir();
+    const migrate = await runCli(['migrate', 'status'], { cwd });
+    expect(migrate.code).toBe(1);
+    expect(lines(migrate.stderr)).toEqual([
+      `tododb: No database URL: pass --url, or set MIGRATION_DATABASE_URL or DATABASE_URL in the environment or a .env file (looked in ${cwd} for .env, .env.local: none found)`,
+    ]);
+
+    writeFileSync(join(cwd, '.env.local'), 'DATABASE_POOL_MAX=5\n');
+    const health = await runCli(['health'], { cwd, env: { NODE_ENV: 'test' } });
+    expect(health.code).toBe(1);
+    expect(lines(health.stderr)).toEqual([
+      `tododb: No database URL: pass --url, or set DATABASE_URL in the environment or a .env file (looked in ${cwd} for .env, .env.local, .env.test, .env.test.local: read .env.local)`,
+    ]);
   });
 });
 
@@ -172,7 +182,15 @@ describe('tododb migrate when it cannot connect', () => {
   it('refuses a URL that is not postgres:// in one line, without the password', async () => {
     const result = await runCli(['migrate', 'up', '--url', `mysql://root:${MARKER}@db.example.com/app`]);
     expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['tododb: Expected `url` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
+    expect(lines(result.stderr)).toEqual(['tododb: Expected `--url` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
+    expect(result.stdout + result.stderr).not.toContain(MARKER);
+  });
+
+  it('names the variable a bad URL came from, never its value', async () => {
+    const env = { MIGRATION_DATABASE_URL: `mysql://root:${MARKER}@db.example.com/app`, DATABASE_URL: `postgres://nobody@127.0.0.1/${MARKER}` };
+    const result = await runCli(['migrate', 'up'], { env });
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual(['tododb: Expected `MIGRATION_DATABASE_URL` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
     expect(result.stdout + result.stderr).not.toContain(MARKER);
   });
 
