@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
+import { useSilentServer } from './support/silentServer.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
 import { ALL_MIGRATIONS, REPO_ROOT, emptyDir, lines, removeEmptyDirs, query, recordedMigrations, runCli, tableNames } from './fixtures/cli.js';
 
@@ -179,6 +180,32 @@ describe('tododb migrate when a migration fails', () => {
 });
 
 describe('tododb migrate when it cannot connect', () => {
+  const silent = useSilentServer();
+
+  it.each([['migrate', 'up'], ['migrate', 'down'], ['migrate', 'status']])(
+    '%s %s --timeout gives up on a host that never answers within the bound, in one line',
+    async (...command) => {
+      const url = `postgres://postgres:${MARKER}@127.0.0.1:${silent.port}/silent`;
+      const result = await runCli([...command, '--timeout', '300', '--url', url]);
+      expect(result.code).toBe(1);
+      expect(lines(result.stderr)).toEqual([`tododb: The database is unavailable: timed out connecting (postgres://postgres:***@127.0.0.1:${silent.port}/silent)`]);
+      // Without --timeout this takes the default connect timeout, 10 s. The margin is wide
+      // on purpose: the point is that the bound applies, not how tight it is.
+      expect(result.ms).toBeLessThan(5_000);
+    },
+  );
+
+  it('refuses a --timeout that is not a positive whole number with exit 2 and a usage line', async () => {
+    for (const value of ['soon', '0', '-5', '1.5', '99999999999']) {
+      const result = await runCli(['migrate', 'up', `--timeout=${value}`, '--url', `postgres://postgres@127.0.0.1:${silent.port}/silent`]);
+      expect(result.code, value).toBe(2);
+      expect(lines(result.stderr)).toEqual([
+        'tododb: Expected --timeout to be a whole number of milliseconds from 1 to 2147483647',
+        expect.stringMatching(/^Usage: tododb migrate up /),
+      ]);
+    }
+  });
+
   it('refuses a URL that is not postgres:// in one line, without the password', async () => {
     const result = await runCli(['migrate', 'up', '--url', `mysql://root:${MARKER}@db.example.com/app`]);
     expect(result.code).toBe(1);

@@ -26,6 +26,8 @@ export interface CommandContext {
   options: Record<string, string | boolean | undefined>;
   /** `--url`, when given: it overrides `MIGRATION_DATABASE_URL` and `DATABASE_URL`. */
   url: string | undefined;
+  /** `--timeout`, when given: the bound on connecting, in ms. */
+  timeoutMs: number | undefined;
 }
 
 /** A CLI command: the words that select it, its help and its options, and what it does. */

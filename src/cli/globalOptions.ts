@@ -1,4 +1,5 @@
 import type { OptionSpec } from './Command.js';
+import { UsageError } from './UsageError.js';
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -8,6 +9,11 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     multiple: true,
     valueName: 'PATH',
     description: 'Load this file instead of the default .env files (repeatable; later files win)',
+  },
+  timeout: {
+    type: 'string',
+    valueName: 'MS',
+    description: 'Give up connecting after MS milliseconds (default: DATABASE_CONNECT_TIMEOUT_MS, else 10000; health: 2000)',
   },
   verbose: { type: 'boolean', description: 'Show stack traces on errors' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
@@ -19,14 +25,27 @@ export interface GlobalValues {
   url: string | undefined;
   /** `--env-file` paths in the order given; `undefined` when none was, so the defaults apply. */
   envFiles: string[] | undefined;
+  timeoutMs: number | undefined;
   verbose: boolean;
 }
 
-/** Reads the global options from `util.parseArgs` values. */
-export function readGlobalOptions(values: Record<string, string | boolean | string[] | undefined>): GlobalValues {
+// A Node timer fires at once above 2^31 - 1 ms, which would turn "wait long" into "do not wait".
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** Reads the global options from `util.parseArgs` values; throws a {@link UsageError} for a bad `--timeout`. */
+export function readGlobalOptions(values: Record<string, string | boolean | string[] | undefined>, usage: string): GlobalValues {
+  const timeoutText = values.timeout as string | undefined;
+  let timeoutMs: number | undefined;
+  if (timeoutText !== undefined) {
+    timeoutMs = /^\d+$/.test(timeoutText) ? Number(timeoutText) : Number.NaN;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+      throw new UsageError(`Expected --timeout to be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`, usage);
+    }
+  }
   return {
     url: values.url as string | undefined,
     envFiles: values['env-file'] as string[] | undefined,
+    timeoutMs,
     verbose: values.verbose === true,
   };
 }

@@ -39,7 +39,7 @@ export function commandsUnder(group: readonly string[], commands: readonly Comma
 /** The one usage line printed under a usage error. */
 export function usageLine(topic: HelpTopic, commands: readonly Command[]): string {
   if (isCommand(topic)) {
-    return `Usage: ${synopsis(topic)} [--url URL] [--env-file PATH]… [--verbose]`;
+    return `Usage: ${synopsis(topic)} [--url URL] [--env-file PATH]… [--timeout MS] [--verbose]`;
   }
   const group = topic;
   if (group.length === 0) {

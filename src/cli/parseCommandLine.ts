@@ -56,7 +56,7 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   }
   if (help) return { kind: 'help', topic: command };
 
-  const globals = readGlobalOptions(values);
+  const globals = readGlobalOptions(values, usageLine(command, commands));
   const options: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(command.options)) options[name] = values[name] as string | boolean | undefined;
   return { kind: 'command', command, options, globals };

@@ -27,7 +27,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const { command, options, globals } = line;
         verbose = globals.verbose;
         const { env, files } = loadEnv(io.cwd, io.env, globals.envFiles, usageLine(command, commands));
-        return await command.run({ io, command, env, envFiles: files, options, url: globals.url});
+        return await command.run({ io, command, env, envFiles: files, options, url: globals.url, timeoutMs: globals.timeoutMs });
       }
     }
   } catch (error) {

@@ -3,12 +3,13 @@ import { chooseDatabaseUrl } from './chooseDatabaseUrl.js';
 import type { CommandContext } from './Command.js';
 
 /**
- * Opens the database a command works on (see {@link chooseDatabaseUrl}) and always closes it, whether the work succeeds or throws, so the
+ * Opens the database a command works on (see {@link chooseDatabaseUrl}), with `--timeout` as
+ * its connect timeout, and always closes it, whether the work succeeds or throws, so the
  * process can end on its own.
  */
 export async function withDatabase<T>(context: CommandContext, work: (db: Database) => Promise<T>): Promise<T> {
   const { url, source } = chooseDatabaseUrl(context);
-  const config: DatabaseConfig = { url };
+  const config: DatabaseConfig = context.timeoutMs === undefined ? { url } : { url, connectTimeoutMs: context.timeoutMs };
   let db: Database;
   try {
     db = createDatabase(config, context.env);
