@@ -24,6 +24,11 @@ describe('tododb help and usage', () => {
     expect(main.stdout).toContain('migrate down [--to NAME|0]');
     expect(main.stdout).toContain('migrate status [--json]');
     expect((await runCli(['migrate', 'status', '-h'])).stdout).toContain('--json');
+    // The global options, and where settings come from.
+    expect(main.stdout).toMatch(/^ {2}--env-file PATH {2,}Load this file instead of the default \.env files/m);
+    expect(main.stdout).toMatch(/^ {2}--timeout MS {2,}Give up connecting after MS milliseconds/m);
+    expect(main.stdout).toContain('.env, .env.local, .env.$NODE_ENV and\n.env.$NODE_ENV.local');
+    expect(main.stdout).toContain('MIGRATION_DATABASE_URL (migrate commands only)');
   });
 
   it('prints the package version', async () => {
