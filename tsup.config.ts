@@ -10,9 +10,11 @@ export default defineConfig([
     keepNames: true,
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
-    // The two builds run at once: this one empties dist/ but leaves the CLI's files alone.
-    clean: ['!cli.js', '!cli.js.map'],
+    // No source maps in the package: the output is not minified and keeps its names, so a
+    // stack trace into dist/ reads as is; maps would double the tarball (see README, Releases).
+    sourcemap: false,
+    // The two builds run at once: this one empties dist/ but leaves the CLI's file alone.
+    clean: ['!cli.js'],
     // Migrations are imported from an explicit list and bundled: nothing is globbed at run time.
     splitting: false,
     // The CommonJS build needs `import.meta.url` for the lazy require of Sequelize (loadSequelize.ts).
@@ -28,7 +30,7 @@ export default defineConfig([
     dts: false,
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
+    sourcemap: false,
     clean: false,
     splitting: false,
     shims: false,

@@ -1,12 +1,14 @@
 // `tododb health`, in-process, against a real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
+import { useSilentServer } from './support/silentServer.js';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.js';
 import { lines, runCli } from './fixtures/cli.js';
 
 const MARKER = 'SECRET_MARKER_health';
 
 describe('tododb health', () => {
+  const silent = useSilentServer();
   let migrated: TestDatabase;
   let empty: TestDatabase;
 
@@ -46,6 +48,15 @@ describe('tododb health', () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'error' });
     expect(lines(result.stderr)).toHaveLength(1);
+    expect(result.stdout + result.stderr).not.toContain(MARKER);
+  });
+
+  it('bounds the whole check by --timeout on a host that accepts and never answers', async () => {
+    const result = await runCli(['health', '--json', '--timeout', '300', '--url', `postgres://someone:${MARKER}@127.0.0.1:${silent.port}/app`]);
+    expect(result.code).toBe(1);
+    // The reason carries the bound that fired: --timeout, not the 2000 ms default.
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'error', reason: 'no answer within 300 ms' });
+    expect(lines(result.stderr)).toEqual(['tododb: unhealthy: no answer within 300 ms']);
     expect(result.stdout + result.stderr).not.toContain(MARKER);
   });
 

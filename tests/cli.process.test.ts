@@ -53,28 +53,44 @@ describe('node dist/cli.js', () => {
     expect(unreachable.stdout + unreachable.stderr).not.toContain(MARKER);
   });
 
-  it('reads DATABASE_URL from .env in the working folder, and a variable set in the environment wins', async () => {
+  it('reads the .env files of the working folder in order, and a variable set in the environment wins', async () => {
     const cwd = emptyDir();
-    writeFileSync(join(cwd, '.env'), `# written by the test\nDATABASE_URL=${testDb.url}\n`);
+    const closedPort = await freePort();
+    writeFileSync(join(cwd, '.env'), `# written by the test\nDATABASE_URL=postgres://postgres@127.0.0.1:${closedPort}/from_dotenv\n`);
+    writeFileSync(join(cwd, '.env.production.local'), `MIGRATION_DATABASE_URL=${testDb.url}\n`);
+    const production = cleanEnv({ NODE_ENV: 'production' });
 
-    const up = await runBuiltCli(['migrate', 'up'], { cwd, env: cleanEnv() });
+    const up = await runBuiltCli(['migrate', 'up'], { cwd, env: production });
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     expect(lines(up.stdout)).toHaveLength(ALL_MIGRATIONS.length + 1);
     expect(await recordedMigrations(testDb.url)).toEqual(ALL_MIGRATIONS);
 
+    // Without NODE_ENV=production its files are not read: .env alone names a closed port.
+    const development = await runBuiltCli(['migrate', 'status'], { cwd, env: cleanEnv({ NODE_ENV: 'development' }) });
+    expect(development.code).toBe(1);
+    expect(development.stderr).toContain(`127.0.0.1:${closedPort}/from_dotenv`);
+
     const port = await freePort();
     const overridden = await runBuiltCli(['migrate', 'status'], {
       cwd,
-      env: cleanEnv({ DATABASE_URL: `postgres://postgres:${MARKER}@127.0.0.1:${port}/from_env` }),
+      env: cleanEnv({ NODE_ENV: 'production', MIGRATION_DATABASE_URL: `postgres://postgres:${MARKER}@127.0.0.1:${port}/from_env` }),
     });
     expect(overridden.code).toBe(1);
     expect(overridden.stderr).toContain(`127.0.0.1:${port}/from_env`);
     expect(overridden.stderr).not.toContain(MARKER);
 
-    const status = await runBuiltCli(['migrate', 'status', '--json'], { cwd, env: cleanEnv() });
+    writeFileSync(join(cwd, 'ci.env'), `DATABASE_URL=${testDb.url}\n`);
+    const status = await runBuiltCli(['migrate', 'status', '--json', '--env-file', 'ci.env'], { cwd, env: cleanEnv() });
+    expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toEqual({ executed: ALL_MIGRATIONS, pending: [] });
+
+    // Node itself (20 to at least 26) checks an `--env-file` that follows the script name and
+    // stops before tododb runs when it is missing; either way the run fails naming the file.
+    const missing = await runBuiltCli(['migrate', 'status', '--env-file', 'missing.env'], { cwd, env: cleanEnv() });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('missing.env');
     // The process ends once its work is done: a pool left open would keep it alive until its
     // idle connections time out (10 s by default).
     expect(status.ms).toBeLessThan(8_000);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
+import { useSilentServer } from './support/silentServer.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
 import { ALL_MIGRATIONS, REPO_ROOT, emptyDir, lines, removeEmptyDirs, query, recordedMigrations, runCli, tableNames } from './fixtures/cli.js';
 
@@ -23,6 +24,11 @@ describe('tododb help and usage', () => {
     expect(main.stdout).toContain('migrate down [--to NAME|0]');
     expect(main.stdout).toContain('migrate status [--json]');
     expect((await runCli(['migrate', 'status', '-h'])).stdout).toContain('--json');
+    // The global options, and where settings come from.
+    expect(main.stdout).toMatch(/^ {2}--env-file PATH {2,}Load this file instead of the default \.env files/m);
+    expect(main.stdout).toMatch(/^ {2}--timeout MS {2,}Give up connecting after MS milliseconds/m);
+    expect(main.stdout).toContain('.env, .env.local, .env.$NODE_ENV and\n.env.$NODE_ENV.local');
+    expect(main.stdout).toContain('MIGRATION_DATABASE_URL (migrate commands only)');
   });
 
   it('prints the package version', async () => {
@@ -129,10 +135,20 @@ describe('tododb migrate on an empty database', () => {
     expect(fromEnv.stderr).toContain('/nowhere');
   });
 
-  it('says so in one line when no database URL is given', async () => {
-    const result = await runCli(['migrate', 'status']);
-    expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['tododb: No database URL: pass `url` or set DATABASE_URL']);
+  it('says in one line where it looked when no database URL is given', async () => {
+    const cwd = emptyDir();
+    const migrate = await runCli(['migrate', 'status'], { cwd });
+    expect(migrate.code).toBe(1);
+    expect(lines(migrate.stderr)).toEqual([
+      `tododb: No database URL: pass --url, or set MIGRATION_DATABASE_URL or DATABASE_URL in the environment or a .env file (looked in ${cwd} for .env, .env.local: none found)`,
+    ]);
+
+    writeFileSync(join(cwd, '.env.local'), 'DATABASE_POOL_MAX=5\n');
+    const health = await runCli(['health'], { cwd, env: { NODE_ENV: 'test' } });
+    expect(health.code).toBe(1);
+    expect(lines(health.stderr)).toEqual([
+      `tododb: No database URL: pass --url, or set DATABASE_URL in the environment or a .env file (looked in ${cwd} for .env, .env.local, .env.test, .env.test.local: read .env.local)`,
+    ]);
   });
 });
 
@@ -169,10 +185,44 @@ describe('tododb migrate when a migration fails', () => {
 });
 
 describe('tododb migrate when it cannot connect', () => {
+  const silent = useSilentServer();
+
+  it.each([['migrate', 'up'], ['migrate', 'down'], ['migrate', 'status']])(
+    '%s %s --timeout gives up on a host that never answers within the bound, in one line',
+    async (...command) => {
+      const url = `postgres://postgres:${MARKER}@127.0.0.1:${silent.port}/silent`;
+      const result = await runCli([...command, '--timeout', '300', '--url', url]);
+      expect(result.code).toBe(1);
+      expect(lines(result.stderr)).toEqual([`tododb: The database is unavailable: timed out connecting (postgres://postgres:***@127.0.0.1:${silent.port}/silent)`]);
+      // Without --timeout this takes the default connect timeout, 10 s. The margin is wide
+      // on purpose: the point is that the bound applies, not how tight it is.
+      expect(result.ms).toBeLessThan(5_000);
+    },
+  );
+
+  it('refuses a --timeout that is not a positive whole number with exit 2 and a usage line', async () => {
+    for (const value of ['soon', '0', '-5', '1.5', '99999999999']) {
+      const result = await runCli(['migrate', 'up', `--timeout=${value}`, '--url', `postgres://postgres@127.0.0.1:${silent.port}/silent`]);
+      expect(result.code, value).toBe(2);
+      expect(lines(result.stderr)).toEqual([
+        'tododb: Expected --timeout to be a whole number of milliseconds from 1 to 2147483647',
+        expect.stringMatching(/^Usage: tododb migrate up /),
+      ]);
+    }
+  });
+
   it('refuses a URL that is not postgres:// in one line, without the password', async () => {
     const result = await runCli(['migrate', 'up', '--url', `mysql://root:${MARKER}@db.example.com/app`]);
     expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['tododb: Expected `url` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
+    expect(lines(result.stderr)).toEqual(['tododb: Expected `--url` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
+    expect(result.stdout + result.stderr).not.toContain(MARKER);
+  });
+
+  it('names the variable a bad URL came from, never its value', async () => {
+    const env = { MIGRATION_DATABASE_URL: `mysql://root:${MARKER}@db.example.com/app`, DATABASE_URL: `postgres://nobody@127.0.0.1/${MARKER}` };
+    const result = await runCli(['migrate', 'up'], { env });
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual(['tododb: Expected `MIGRATION_DATABASE_URL` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
     expect(result.stdout + result.stderr).not.toContain(MARKER);
   });
 

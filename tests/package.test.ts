@@ -1,6 +1,7 @@
-// Tests what npm publishes: packs the package (its prepack builds dist/ from scratch), installs
-// the tarball in a throwaway consumer project outside the repository, then imports it from ESM
-// and CommonJS, type-checks against it and runs its bin with npx. Slow: it runs npm install.
+// Tests what npm publishes: applies the pending changesets (as `npm run version` does before a
+// release), packs the package (its prepack builds dist/ from scratch), installs the tarball in a
+// throwaway consumer project outside the repository, then imports it from ESM and CommonJS,
+// type-checks against it and runs its bin with npx. Slow: it runs npm install.
 import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +40,8 @@ beforeAll(async () => {
     },
   });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(stage, 'node_modules'), 'dir');
+  // The tarball a release publishes: version bumped and CHANGELOG.md written by changesets.
+  expectSuccess(await npm(['run', 'version', '--loglevel=error'], stage), 'npm run version');
   expectSuccess(await npm(['pack', '--pack-destination', work, '--loglevel=error'], stage), 'npm pack');
   const packed = readdirSync(work).filter((name) => name.endsWith('.tgz'));
   expect(packed).toHaveLength(1);
@@ -65,6 +68,26 @@ describe('the packed tarball', () => {
     );
     expect(files.filter((path) => /^(src|tests|examples)\//.test(path))).toEqual([]);
     expect(files).not.toContain('dist/cli.cjs');
+    // No source maps: they would point at src/, which is not shipped (README, Releases).
+    expect(files.filter((path) => path.endsWith('.map'))).toEqual([]);
+  });
+
+  it('carries the MIT licence, the repository links and a CHANGELOG with the version it holds', async () => {
+    const read = async (path: string): Promise<string> => {
+      const result = await runProcess('tar', ['-xOzf', tarball, `package/${path}`], { cwd: work, env: cleanEnv() });
+      expectSuccess(result, `tar ${path}`);
+      return result.stdout;
+    };
+    const manifest = JSON.parse(await read('package.json')) as Record<string, unknown> & { version: string };
+    expect(manifest).toMatchObject({
+      license: 'MIT',
+      repository: { type: 'git', url: 'git+https://github.com/tododb/tododb.git' },
+      homepage: 'https://github.com/tododb/tododb#readme',
+      bugs: { url: 'https://github.com/tododb/tododb/issues' },
+    });
+    expect(manifest.version).not.toBe('0.0.0');
+    expect(await read('LICENSE')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} tododb contributors\n/);
+    expect(await read('CHANGELOG.md')).toMatch(new RegExp(`^# tododb\n\n## ${manifest.version.replaceAll('.', '\\.')}\n`));
   });
 
   it('passes publint and arethetypeswrong (npm run check:package)', async () => {

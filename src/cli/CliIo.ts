@@ -9,8 +9,8 @@ export interface TextSink {
 export interface CliIo {
   stdout: TextSink;
   stderr: TextSink;
-  /** The environment, before `.env` is merged in. */
+  /** The environment, before the `.env` files are merged under it; it wins over them. */
   env: Env;
-  /** Where `.env` is looked for. */
+  /** Where the default `.env` files are looked for, and what `--env-file` paths are relative to. */
   cwd: string;
 }

@@ -39,7 +39,7 @@ export function commandsUnder(group: readonly string[], commands: readonly Comma
 /** The one usage line printed under a usage error. */
 export function usageLine(topic: HelpTopic, commands: readonly Command[]): string {
   if (isCommand(topic)) {
-    return `Usage: ${synopsis(topic)} [--url URL] [--verbose]`;
+    return `Usage: ${synopsis(topic)} [--url URL] [--env-file PATH]… [--timeout MS] [--verbose]`;
   }
   const group = topic;
   if (group.length === 0) {
@@ -66,7 +66,10 @@ export function helpText(topic: HelpTopic, commands: readonly Command[], version
   return (
     `${header}${usage}\n\nCommands:\n${commandList(listed)}\n` +
     `Options:\n${optionList(GLOBAL_OPTIONS)}\n` +
-    'The database URL comes from --url, else DATABASE_URL in the environment, else DATABASE_URL in ./.env.\n' +
+    'The database URL comes from --url, else MIGRATION_DATABASE_URL (migrate commands only), else DATABASE_URL.\n' +
+    'Variables set in the environment win over the files .env, .env.local, .env.$NODE_ENV and\n' +
+    '.env.$NODE_ENV.local in the working directory, read when present, each overriding the one before;\n' +
+    '--env-file PATH reads the files it names instead.\n' +
     'Exit codes: 0 success, 1 failure, 2 usage error.\n'
   );
 }

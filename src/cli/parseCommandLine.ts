@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Command, OptionSpec } from './Command.js';
-import { GLOBAL_OPTIONS } from './globalOptions.js';
+import { GLOBAL_OPTIONS, readGlobalOptions, type GlobalValues } from './globalOptions.js';
 import { commandsUnder, usageLine, type HelpTopic } from './help.js';
 import { UsageError } from './UsageError.js';
 
@@ -8,9 +8,9 @@ import { UsageError } from './UsageError.js';
 export type CommandLine =
   | { kind: 'version' }
   | { kind: 'help'; topic: HelpTopic }
-  | { kind: 'command'; command: Command; options: Record<string, string | boolean | undefined>; url: string | undefined; verbose: boolean };
+  | { kind: 'command'; command: Command; options: Record<string, string | boolean | undefined>; globals: GlobalValues };
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 /**
  * Parses `argv` with `util.parseArgs` against every option any command knows, then finds the
@@ -56,25 +56,29 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
   }
   if (help) return { kind: 'help', topic: command };
 
-  const options: Values = {};
-  for (const name of Object.keys(command.options)) options[name] = values[name];
-  return { kind: 'command', command, options, url: values.url as string | undefined, verbose: values.verbose === true };
+  const globals = readGlobalOptions(values, usageLine(command, commands));
+  const options: Record<string, string | boolean | undefined> = {};
+  for (const name of Object.keys(command.options)) options[name] = values[name] as string | boolean | undefined;
+  return { kind: 'command', command, options, globals };
 }
 
 // The union of every command's options. A name two commands share must mean the same type,
 // so that one parse serves them all.
-function allOptions(commands: readonly Command[]): Record<string, { type: 'string' | 'boolean'; short?: string }> {
+function allOptions(commands: readonly Command[]): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {
   const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS };
   for (const command of commands) {
     for (const [name, spec] of Object.entries(command.options)) {
       const existing = all[name];
-      if (existing !== undefined && existing.type !== spec.type) {
-        throw new TypeError(`Option --${name} is declared as both ${existing.type} and ${spec.type}`);
+      if (existing !== undefined && (existing.type !== spec.type || existing.multiple !== spec.multiple)) {
+        throw new TypeError(`Option --${name} is declared twice, differently`);
       }
       all[name] = spec;
     }
   }
   return Object.fromEntries(
-    Object.entries(all).map(([name, spec]) => [name, spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short }]),
+    Object.entries(all).map(([name, { type, short, multiple }]) => [
+      name,
+      { type, ...(short === undefined ? {} : { short }), ...(multiple === undefined ? {} : { multiple }) },
+    ]),
   );
 }

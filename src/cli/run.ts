@@ -1,6 +1,6 @@
 import type { CliIo } from './CliIo.js';
 import { commands } from './commands/index.js';
-import { helpText } from './help.js';
+import { helpText, usageLine } from './help.js';
 import { loadEnv } from './loadEnv.js';
 import { parseCommandLine } from './parseCommandLine.js';
 import { reportError } from './reportError.js';
@@ -23,9 +23,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       case 'help':
         io.stdout.write(helpText(line.topic, commands, packageVersion()));
         return 0;
-      case 'command':
-        verbose = line.verbose;
-        return await line.command.run({ io, env: loadEnv(io.cwd, io.env), options: line.options, url: line.url });
+      case 'command': {
+        const { command, options, globals } = line;
+        verbose = globals.verbose;
+        const { env, files } = loadEnv(io.cwd, io.env, globals.envFiles, usageLine(command, commands));
+        return await command.run({ io, command, env, envFiles: files, options, url: globals.url, timeoutMs: globals.timeoutMs });
+      }
     }
   } catch (error) {
     return reportError(error, io, verbose);
