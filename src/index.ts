@@ -22,6 +22,8 @@ export type {
 export { createMigrator } from './migrator/createMigrator.js';
 export type { Migrator, MigratorOptions, MigrationEvent } from './migrator/createMigrator.js';
 export type { MigrationStatus } from './migrator/planMigrations.js';
+export { loadMigrations } from './migrator/loadMigrations.js';
+export { createMigrationFile } from './migrator/createMigrationFile.js';
 export type { MigrationSource } from './migrator/knownMigrations.js';
 export type { MigrationContext, MigrationDefinition } from './migrator/MigrationContext.js';
 export type { User, UserAttributes, UserCreationAttributes } from './models/User.js';

@@ -66,17 +66,17 @@ describe('tododb migrate on an empty database', () => {
   };
 
   it('goes up step by step, down one, down to 0, reporting each migration with its duration', async () => {
-    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS });
+    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS, changed: [] });
 
     const first = await runCli(['migrate', 'up', '--to', FIRST, '--url', testDb.url]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(lines(first.stdout)[0]).toMatch(new RegExp(`^applied +${FIRST} +\\d+ ms$`));
     expect(first.stdout).toMatch(/Applied 1 migration to postgres:\/\/postgres.*1 migration still pending\.\n$/);
-    expect(await status()).toEqual({ executed: [FIRST], pending: [SECOND] });
+    expect(await status()).toEqual({ executed: [FIRST], pending: [SECOND], changed: [] });
 
     const human = await runCli(['migrate', 'status', '--url', testDb.url]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toContain(`Executed (1):\n  ${FIRST}\nPending (1):\n  ${SECOND}\n`);
+    expect(human.stdout).toMatch(new RegExp(`Applied \\(1\\):\n  ${FIRST} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  tododb\nPending \\(1\\):\n  ${SECOND} +tododb\n`));
 
     const rest = await runCli(['migrate', 'up', '--url', testDb.url]);
     expect(rest.code).toBe(0);
@@ -97,7 +97,7 @@ describe('tododb migrate on an empty database', () => {
     expect(all.code).toBe(0);
     expect(lines(all.stdout)[0]).toMatch(new RegExp(`^reverted +${FIRST} +\\d+ ms$`));
     expect(all.stdout).toMatch(/none still applied\.\n$/);
-    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS });
+    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS, changed: [] });
     expect(await tableNames(testDb.url)).toEqual(['tododb_migrations']);
 
     const nothing = await runCli(['migrate', 'down', '--url', testDb.url]);
@@ -108,12 +108,12 @@ describe('tododb migrate on an empty database', () => {
     expect((await runCli(['migrate', 'up', '--url', testDb.url])).code).toBe(0);
     const toFirst = await runCli(['migrate', 'down', '--to', FIRST, '--url', testDb.url]);
     expect(toFirst.code).toBe(0);
-    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS });
+    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS, changed: [] });
   });
 
-  it('prints exactly {"executed":[…],"pending":[…]} for status --json', async () => {
+  it('prints exactly {"executed":[…],"pending":[…],"changed":[…]} for status --json', async () => {
     const result = await runCli(['migrate', 'status', '--json', '--url', testDb.url]);
-    expect(result.stdout).toBe(`${JSON.stringify({ executed: [], pending: ALL_MIGRATIONS })}\n`);
+    expect(result.stdout).toBe(`${JSON.stringify({ executed: [], pending: ALL_MIGRATIONS, changed: [] })}\n`);
   });
 
   it('refuses an unknown migration name with one line, applying nothing', async () => {
@@ -123,7 +123,7 @@ describe('tododb migrate on an empty database', () => {
       expect(result.stdout).toBe('');
       expect(lines(result.stderr)).toEqual([`tododb: Unknown migration "no-such-migration" (known: ${ALL_MIGRATIONS.join(', ')})`]);
     }
-    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS });
+    expect(await status()).toEqual({ executed: [], pending: ALL_MIGRATIONS, changed: [] });
   });
 
   it('takes DATABASE_URL from the environment, and --url over it', async () => {
@@ -171,7 +171,7 @@ describe('tododb migrate when a migration fails', () => {
     expect(await recordedMigrations(testDb.url)).toEqual([FIRST]);
     expect(await tableNames(testDb.url)).toEqual(['tasks_user_id_created_at_id_idx', 'tododb_migrations', 'users']);
     const status = await runCli(['migrate', 'status', '--json', '--url', testDb.url]);
-    expect(JSON.parse(status.stdout)).toEqual({ executed: [FIRST], pending: [SECOND] });
+    expect(JSON.parse(status.stdout)).toEqual({ executed: [FIRST], pending: [SECOND], changed: [] });
   });
 
   it('shows the stack with its causes only under --verbose', async () => {

@@ -22,6 +22,10 @@ export interface CommandContext {
   env: Env;
   /** Which `.env` files were looked for and which were read, for messages. */
   envFiles: EnvFiles;
+  /** The command's positional argument (see {@link Command.argument}), when it takes one. */
+  argument: string | undefined;
+  /** `--schema`, when given: the PostgreSQL schema of tododb's tables. */
+  schema: string | undefined;
   /** The command's own options, as parsed. */
   options: Record<string, string | boolean | undefined>;
   /** `--url`, when given: it overrides `MIGRATION_DATABASE_URL` and `DATABASE_URL`. */
@@ -37,6 +41,8 @@ export interface Command {
   /** One line for the command list. */
   summary: string;
   options: Record<string, OptionSpec>;
+  /** A positional argument the command requires after its words, e.g. `NAME` of `migrate create`. */
+  argument?: { name: string; description: string };
   /** Resolves with the exit code; throws on failure (see reportError). */
   run(context: CommandContext): Promise<number>;
 }

@@ -15,6 +15,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     valueName: 'MS',
     description: 'Give up connecting after MS milliseconds (default: DATABASE_CONNECT_TIMEOUT_MS, else 10000; health: 2000)',
   },
+  schema: { type: 'string', valueName: 'NAME', description: "PostgreSQL schema of tododb's tables; overrides DATABASE_SCHEMA (default public)" },
   verbose: { type: 'boolean', description: 'Show stack traces on errors' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
   version: { type: 'boolean', description: 'Print the version of tododb' },
@@ -26,6 +27,7 @@ export interface GlobalValues {
   /** `--env-file` paths in the order given; `undefined` when none was, so the defaults apply. */
   envFiles: string[] | undefined;
   timeoutMs: number | undefined;
+  schema: string | undefined;
   verbose: boolean;
 }
 
@@ -46,6 +48,7 @@ export function readGlobalOptions(values: Record<string, string | boolean | stri
     url: values.url as string | undefined,
     envFiles: values['env-file'] as string[] | undefined,
     timeoutMs,
+    schema: values.schema as string | undefined,
     verbose: values.verbose === true,
   };
 }

@@ -15,7 +15,8 @@ function optionList(options: Record<string, OptionSpec>): string {
 
 function synopsis(command: Command): string {
   const options = Object.entries(command.options).map(([name, spec]) => ` [${flag(name, spec)}]`);
-  return `tododb ${command.path.join(' ')}${options.join('')}`;
+  const argument = command.argument ? ` ${command.argument.name}` : '';
+  return `tododb ${command.path.join(' ')}${argument}${options.join('')}`;
 }
 
 function commandList(commands: readonly Command[]): string {
@@ -39,7 +40,7 @@ export function commandsUnder(group: readonly string[], commands: readonly Comma
 /** The one usage line printed under a usage error. */
 export function usageLine(topic: HelpTopic, commands: readonly Command[]): string {
   if (isCommand(topic)) {
-    return `Usage: ${synopsis(topic)} [--url URL] [--env-file PATH]… [--timeout MS] [--verbose]`;
+    return `Usage: ${synopsis(topic)} [--url URL] [--schema NAME] [--env-file PATH]… [--timeout MS] [--verbose]`;
   }
   const group = topic;
   if (group.length === 0) {

@@ -8,7 +8,7 @@ import { UsageError } from './UsageError.js';
 export type CommandLine =
   | { kind: 'version' }
   | { kind: 'help'; topic: HelpTopic }
-  | { kind: 'command'; command: Command; options: Record<string, string | boolean | undefined>; globals: GlobalValues };
+  | { kind: 'command'; command: Command; argument: string | undefined; options: Record<string, string | boolean | undefined>; globals: GlobalValues };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -45,7 +45,8 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     throw new UsageError(`unknown command "${positionals.slice(0, 2).join(' ')}"`, usageLine(group, commands));
   }
 
-  const extra = positionals[command.path.length];
+  const argument = command.argument ? positionals[command.path.length] : undefined;
+  const extra = positionals[command.path.length + (command.argument ? 1 : 0)];
   if (extra !== undefined) {
     throw new UsageError(`unexpected argument "${extra}"`, usageLine(command, commands));
   }
@@ -55,11 +56,14 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     }
   }
   if (help) return { kind: 'help', topic: command };
+  if (command.argument && argument === undefined) {
+    throw new UsageError(`missing ${command.argument.name}`, usageLine(command, commands));
+  }
 
   const globals = readGlobalOptions(values, usageLine(command, commands));
   const options: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(command.options)) options[name] = values[name] as string | boolean | undefined;
-  return { kind: 'command', command, options, globals };
+  return { kind: 'command', command, argument, options, globals };
 }
 
 // The union of every command's options. A name two commands share must mean the same type,

@@ -24,10 +24,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         io.stdout.write(helpText(line.topic, commands, packageVersion()));
         return 0;
       case 'command': {
-        const { command, options, globals } = line;
+        const { command, argument, options, globals } = line;
         verbose = globals.verbose;
         const { env, files } = loadEnv(io.cwd, io.env, globals.envFiles, usageLine(command, commands));
-        return await command.run({ io, command, env, envFiles: files, options, url: globals.url, timeoutMs: globals.timeoutMs });
+        return await command.run({ io, command, env, envFiles: files, argument, options, url: globals.url, schema: globals.schema, timeoutMs: globals.timeoutMs });
       }
     }
   } catch (error) {

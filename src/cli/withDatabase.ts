@@ -9,7 +9,11 @@ import type { CommandContext } from './Command.js';
  */
 export async function withDatabase<T>(context: CommandContext, work: (db: Database) => Promise<T>): Promise<T> {
   const { url, source } = chooseDatabaseUrl(context);
-  const config: DatabaseConfig = context.timeoutMs === undefined ? { url } : { url, connectTimeoutMs: context.timeoutMs };
+  const config: DatabaseConfig = {
+    url,
+    ...(context.timeoutMs === undefined ? {} : { connectTimeoutMs: context.timeoutMs }),
+    ...(context.schema === undefined ? {} : { schema: context.schema }),
+  };
   let db: Database;
   try {
     db = createDatabase(config, context.env);

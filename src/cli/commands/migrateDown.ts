@@ -1,18 +1,19 @@
-import { createMigrator } from 'tododb';
 import type { Command } from '../Command.js';
 import { countMigrations, printMigrationEvent } from '../printMigrations.js';
+import { MIGRATIONS_OPTION, migratorFor } from '../migrationsOption.js';
 import { withDatabase } from '../withDatabase.js';
 
 export const migrateDown: Command = {
   path: ['migrate', 'down'],
-  summary: 'Revert the last migration',
+  summary: 'Revert the newest applied migration',
   options: {
     to: { type: 'string', valueName: 'NAME|0', description: 'Revert down to and including NAME; 0 reverts all' },
+    migrations: MIGRATIONS_OPTION,
   },
   run: (context) =>
     withDatabase(context, async (db) => {
       const { stdout } = context.io;
-      const migrator = createMigrator(db, { onMigration: printMigrationEvent(stdout) });
+      const migrator = await migratorFor(context, db, { onMigration: printMigrationEvent(stdout) });
       const started = performance.now();
       const to = context.options.to as string | undefined;
       const reverted = await migrator.down(to === undefined ? {} : { to: to === '0' ? 0 : to });

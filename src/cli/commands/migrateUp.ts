@@ -1,6 +1,6 @@
-import { createMigrator } from 'tododb';
 import type { Command } from '../Command.js';
 import { countMigrations, printMigrationEvent } from '../printMigrations.js';
+import { MIGRATIONS_OPTION, migratorFor } from '../migrationsOption.js';
 import { withDatabase } from '../withDatabase.js';
 
 export const migrateUp: Command = {
@@ -8,11 +8,13 @@ export const migrateUp: Command = {
   summary: 'Apply the pending migrations',
   options: {
     to: { type: 'string', valueName: 'NAME', description: 'Stop after this migration (it is applied too)' },
+    migrations: MIGRATIONS_OPTION,
+    'allow-changed': { type: 'boolean', description: 'Apply although an applied migration has changed since (see migrate status)' },
   },
   run: (context) =>
     withDatabase(context, async (db) => {
       const { stdout } = context.io;
-      const migrator = createMigrator(db, { onMigration: printMigrationEvent(stdout) });
+      const migrator = await migratorFor(context, db, { onMigration: printMigrationEvent(stdout), allowChanged: context.options['allow-changed'] === true });
       const started = performance.now();
       const to = context.options.to as string | undefined;
       const applied = await migrator.up(to === undefined ? {} : { to });
