@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
+import { requireChannelBinding } from './requireChannelBinding.js';
 
 const QUERY_READ_TIMEOUT = 'Query read timeout';
 
@@ -14,6 +15,7 @@ export function createPgModule(config: ResolvedConfig): typeof pg {
   class TododbClient extends pg.Client {
     constructor(options: pg.ClientConfig) {
       super({ ...options, ...settings });
+      if (config.connection.channelBinding) requireChannelBinding(this);
     }
 
     // pg's query_timeout gives up on the answer but leaves the connection busy with the query
@@ -66,6 +68,7 @@ export function clientSettings(config: ResolvedConfig): pg.ClientConfig & { enab
     application_name: config.applicationName,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    // pg only prefers binding with this; requireChannelBinding() makes it a requirement.
     enableChannelBinding: connection.channelBinding,
   };
 }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { migrations } from '../../migrations/index.js';
 import { configOf, type Database } from '../database/createDatabase.js';
 import { clientSettings } from '../database/pgModule.js';
+import { requireChannelBinding } from '../database/requireChannelBinding.js';
 import { translateError } from '../errors/translateError.js';
 import { MIGRATION_TABLE } from '../migrator/migrationTable.js';
 import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
@@ -77,6 +78,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   }
 
   const client = new pg.Client(settings);
+  if (configOf(db).connection.channelBinding) requireChannelBinding(client);
   client.on('error', () => {}); // a late socket error after we gave up must not crash the process
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
