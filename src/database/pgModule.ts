@@ -50,7 +50,9 @@ export function createPgModule(config: ResolvedConfig): typeof pg {
 }
 
 /** pg client options derived from the resolved config, shared with the health probe. */
-export function clientSettings(config: ResolvedConfig): pg.ClientConfig & { enableChannelBinding?: boolean } {
+export function clientSettings(
+  config: ResolvedConfig,
+): pg.ClientConfig & { enableChannelBinding?: boolean; sslnegotiation?: 'postgres' | 'direct'; options?: string } {
   const { connection } = config;
   return {
     host: connection.host,
@@ -59,6 +61,11 @@ export function clientSettings(config: ResolvedConfig): pg.ClientConfig & { enab
     password: connection.password,
     database: connection.database,
     ssl: config.ssl === false ? false : config.ssl,
+    // Always named, so that pg never takes PGSSLNEGOTIATION from the environment behind the
+    // resolved config's back. `direct` needs PostgreSQL 17+ on the server.
+    sslnegotiation: connection.sslnegotiation ?? 'postgres',
+    // libpq's `-c name=value` settings, checked by parseDatabaseUrl; never through PgBouncer.
+    options: connection.options,
     connectionTimeoutMillis: config.connectTimeoutMs,
     query_timeout: config.queryTimeoutMs === 0 ? undefined : config.queryTimeoutMs,
     // PgBouncer in transaction mode rejects startup parameters it does not know, and a
