@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, constants, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -29,6 +29,13 @@ export interface TlsPostgres {
 
 const ADMIN = 'postgres';
 
+// Runs the server ("$0" "$@") under a shell that stops it (fast shutdown) when the shell's
+// standard input ends: when stop() closes it, and also when the test process dies without
+// cleaning up (a killed worker runs no exit hooks), since the pipe then closes by itself. The
+// shell exits with the server, so a server that fails to start is seen at once. (fd 3: an
+// asynchronous command's own standard input would be /dev/null.)
+const STOP_WHEN_STDIN_ENDS = 'exec 3<&0; "$0" "$@" & pid=$!; { read -r _ <&3; kill -INT "$pid" 2>/dev/null; } & wait "$pid"';
+
 /**
  * Starts a PostgreSQL server of its own on a free 127.0.0.1 port, with `ssl = on` and the given
  * certificate (or with TLS off when `tls` is undefined), in a temporary folder that `stop()`
@@ -49,11 +56,8 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'tododb-tls-'));
   const dataDir = join(dir, 'data');
   let child: ChildProcess | undefined;
-  const killOnExit = () => child?.kill('SIGKILL');
-  process.once('exit', killOnExit);
   const cleanUp = async () => {
-    process.off('exit', killOnExit);
-    if (child) await stopChild(child);
+    if (child) await stopChild(child, dataDir);
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -97,8 +101,8 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
       log = '';
-      child = spawn(bin.postgres, ['-D', dataDir, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], {
-        stdio: ['ignore', 'ignore', 'pipe'],
+      child = spawn('sh', ['-c', STOP_WHEN_STDIN_ENDS, bin.postgres, '-D', dataDir, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], {
+        stdio: ['pipe', 'ignore', 'pipe'],
         ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
       });
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -109,7 +113,7 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
         await waitForReady(child, () => log);
         break;
       } catch (error) {
-        await stopChild(child);
+        await stopChild(child, dataDir);
         child = undefined;
         if (attempt < 2 && /already in use/i.test(log)) continue;
         throw error;
@@ -231,15 +235,28 @@ function waitForReady(child: ChildProcess, log: () => string): Promise<void> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, dataDir: string): Promise<void> {
+  // Also after the server exited by itself: the shell's reader waits for it.
+  child.stdin!.end();
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // A server that has not stopped within 10 s is killed by its own pid (the shell's would
+    // leave it running).
+    const timer = setTimeout(() => killServer(dataDir), 10_000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
-    // SIGINT: PostgreSQL's fast shutdown, which ends open sessions instead of waiting for them.
-    child.kill('SIGINT');
+    // The shell now sends SIGINT: PostgreSQL's fast shutdown, which ends open sessions instead
+    // of waiting for them.
   });
+}
+
+function killServer(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // No pid file: the server is gone already.
+  }
 }
