@@ -246,6 +246,17 @@ describe('channel_binding=require', () => {
     await expect(createMigrator(db).up()).rejects.toThrow(unbound);
   });
 
+  it.each([
+    ['an MD5 password', 'md5User', /asked for an MD5 password/],
+    ['a clear-text password', 'cleartextUser', /asked for a clear-text password/],
+  ] as const)('refuses a server that asks for %s, for the pool, the probe and the migrator', async (_what, role, reason) => {
+    expect(await sessionUsesTls(open({ url: direct({}, server[role]) }))).toBe(true);
+    const db = open({ url: direct({ channel_binding: 'require' }, server[role]) });
+    expect((await refused(db)).message).toMatch(reason);
+    expectHealthError(await checkHealth(db, { timeoutMs: 5000 }), reason);
+    await expect(createMigrator(db).up()).rejects.toThrow(reason);
+  });
+
   it('without TLS it is a ConfigError, not a connection that silently skips binding', () => {
     expect(() => createDatabase({ url: plainServer.url({ sslmode: 'disable', channel_binding: 'require' }) }, {})).toThrow(ConfigError);
   });

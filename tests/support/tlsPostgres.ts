@@ -16,6 +16,9 @@ export interface TlsPostgres {
   password: string;
   /** A role that logs in without any password (trust), to prove channel binding is enforced. */
   trustUser: string;
+  /** Roles with the same password that the server asks for as an MD5 hash, and in clear text. */
+  md5User: string;
+  cleartextUser: string;
   /** The database tododb works in, owned by `user`. */
   database: string;
   /** `postgres://user:password@host:port/database?params`; host `localhost` unless given. */
@@ -71,6 +74,8 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
         '# TYPE  DATABASE  USER          ADDRESS       METHOD',
         `host    all       ${ADMIN}      127.0.0.1/32  trust`,
         'host    all       tododb_trust  127.0.0.1/32  trust',
+        'host    all       tododb_md5    127.0.0.1/32  md5',
+        'host    all       tododb_clear  127.0.0.1/32  password',
         'host    all       all           127.0.0.1/32  scram-sha-256',
         '',
       ].join('\n'),
@@ -129,6 +134,11 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
       await admin.query(`SET password_encryption = 'scram-sha-256'`);
       await admin.query(`CREATE ROLE tododb_app LOGIN PASSWORD '${password}'`);
       await admin.query('CREATE ROLE tododb_trust LOGIN');
+      await admin.query(`CREATE ROLE tododb_clear LOGIN PASSWORD '${password}'`);
+      // Stored as MD5, so that the md5 method really asks for an MD5 hash (with a SCRAM
+      // verifier the server would use SCRAM instead).
+      await admin.query(`SET password_encryption = 'md5'`);
+      await admin.query(`CREATE ROLE tododb_md5 LOGIN PASSWORD '${password}'`);
       await admin.query('CREATE DATABASE tododb OWNER tododb_app');
     } finally {
       await admin.end();
@@ -139,10 +149,12 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
       user: 'tododb_app',
       password,
       trustUser: 'tododb_trust',
+      md5User: 'tododb_md5',
+      cleartextUser: 'tododb_clear',
       database: 'tododb',
       url(params = {}, target = {}) {
         const user = target.user ?? 'tododb_app';
-        const auth = user === 'tododb_app' ? `${user}:${password}` : user;
+        const auth = user === 'tododb_trust' ? user : `${user}:${password}`;
         const url = new URL(`postgres://${auth}@${target.host ?? 'localhost'}:${target.port ?? port}/tododb`);
         for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
         return url.toString();
