@@ -9,7 +9,14 @@ export interface ParsedDatabaseUrl {
   readonly password: string | undefined;
   /** The URL's `sslmode`, when it has one. */
   sslmode: SslMode | undefined;
+  /** `channel_binding=require`: the connection must authenticate with SCRAM-SHA-256-PLUS. */
   channelBinding: boolean;
+  /** `sslnegotiation`: `direct` opens TLS at once, without PostgreSQL's SSLRequest (PostgreSQL 17+). */
+  sslnegotiation: 'postgres' | 'direct' | undefined;
+  /** `sslrootcert`: a file holding the CA certificate(s) to trust, or `system` for the system's CAs. */
+  sslrootcert: string | undefined;
+  /** `options`: server settings as libpq sends them, `-c name=value` each (checked, passed on as is). */
+  options: string | undefined;
   applicationName: string | undefined;
   connectTimeoutMs: number | undefined;
   pgbouncer: boolean | undefined;
@@ -23,7 +30,27 @@ const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 
 
 // Parameters that libpq, Neon or PgBouncer tooling put into URLs and that tododb honours.
 // Anything else is refused so that a typo is not silently ignored.
-const KNOWN_PARAMS = new Set(['sslmode', 'channel_binding', 'host', 'port', 'application_name', 'connect_timeout', 'pgbouncer']);
+const KNOWN_PARAMS = new Set([
+  'sslmode',
+  'sslnegotiation',
+  'sslrootcert',
+  'channel_binding',
+  'options',
+  'host',
+  'port',
+  'application_name',
+  'connect_timeout',
+  'pgbouncer',
+]);
+
+// Settings tododb sends itself, from options of its own: set through `options` as well, one of
+// the two would silently lose (the server applies `options` first, then the other startup
+// parameters).
+const OWN_SETTINGS: Record<string, string> = {
+  statement_timeout: 'the `statementTimeoutMs` option',
+  application_name: 'the `application_name` URL parameter or the `applicationName` option',
+  client_encoding: 'nothing: tododb always talks UTF-8',
+};
 
 /**
  * Parses a PostgreSQL connection URL. Errors name the part at fault and never echo the URL,
@@ -79,6 +106,16 @@ export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUr
     }
     connectTimeoutMs = seconds * 1000;
   }
+  const sslnegotiationText = params.get('sslnegotiation');
+  if (sslnegotiationText !== null && sslnegotiationText !== 'postgres' && sslnegotiationText !== 'direct') {
+    throw new ConfigError(field, `\`${field}\` has an unknown sslnegotiation (expected postgres or direct)`);
+  }
+  const sslrootcert = params.get('sslrootcert');
+  if (sslrootcert === '') {
+    throw new ConfigError(field, `\`${field}\` has an empty sslrootcert (expected a file name, or system)`);
+  }
+  const options = params.get('options');
+  if (options !== null) checkStartupOptions(options, field);
   const pgbouncerText = params.get('pgbouncer');
   if (pgbouncerText !== null && pgbouncerText !== 'true' && pgbouncerText !== 'false') {
     throw new ConfigError(field, `Expected pgbouncer in \`${field}\` to be true or false`);
@@ -92,6 +129,9 @@ export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUr
     password: undefined,
     sslmode: (sslmodeText ?? undefined) as SslMode | undefined,
     channelBinding: channelBindingText === 'require',
+    sslnegotiation: (sslnegotiationText ?? undefined) as 'postgres' | 'direct' | undefined,
+    sslrootcert: sslrootcert ?? undefined,
+    options: options ?? undefined,
     applicationName: params.get('application_name') ?? undefined,
     connectTimeoutMs,
     pgbouncer: pgbouncerText === null ? undefined : pgbouncerText === 'true',
@@ -100,6 +140,36 @@ export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUr
   // Non-enumerable, as pg-pool does: JSON.stringify, util.inspect and spreads never show it.
   Object.defineProperty(parsed, 'password', { value: password, enumerable: false });
   return parsed;
+}
+
+/**
+ * Checks libpq's `options` parameter: whitespace-separated `-c name=value` (or `-cname=value`,
+ * `--name=value`) switches, a backslash escaping the next character, as the server splits them.
+ * Other server switches, Neon's `endpoint=` (not needed: pg sends the host name by SNI) and the
+ * settings tododb sends itself are refused. The error names a setting, never a value.
+ */
+function checkStartupOptions(options: string, field: string): void {
+  const words = options.match(/(?:\\.|[^\s\\])+/g) ?? [];
+  if (words.length === 0) {
+    throw new ConfigError(field, `\`${field}\` has an empty options parameter`);
+  }
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    let setting: string | undefined;
+    if (word === '-c') setting = words[++i];
+    else if (word.startsWith('--')) setting = word.slice(2);
+    else if (word.startsWith('-c')) setting = word.slice(2);
+    const name = /^([A-Za-z_][\w.-]*)=/.exec(setting ?? '')?.[1];
+    if (name === undefined) {
+      throw new ConfigError(field, `\`${field}\` has options tododb cannot pass on: only -c name=value settings are supported (as in options=-c%20work_mem%3D64MB)`);
+    }
+    // The server reads --some-name as some_name, and setting names regardless of case.
+    const canonical = name.replaceAll('-', '_').toLowerCase();
+    const instead = OWN_SETTINGS[canonical];
+    if (instead !== undefined) {
+      throw new ConfigError(field, `\`${field}\` sets ${canonical} in options, which tododb sets itself: use ${instead}`);
+    }
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors/errors.js';
 import { DEFAULT_SCHEMA } from '../schema/names.js';
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
+import { resolveSsl } from './resolveSsl.js';
 
 /** Receives each SQL statement Sequelize runs, with its duration when known. */
 export type SqlLogger = (sql: string, durationMs?: number) => void;
@@ -159,10 +160,15 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
   }
 
   const pgbouncer = resolvePgbouncer(input, connection, env);
+  if (pgbouncer && connection.options !== undefined) {
+    // PgBouncer in transaction mode refuses the startup parameter, as it does statement_timeout.
+    throw new ConfigError(urlField, `\`${urlField}\` has options, which PgBouncer in transaction mode refuses: set them on the role instead (ALTER ROLE … SET)`);
+  }
+
   return {
     connection,
     pool,
-    ssl: resolveSsl(input, connection, env),
+    ssl: resolveSsl(input.ssl, connection, env, urlField),
     connectTimeoutMs: number(NUMBER_SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
     statementTimeoutMs: number(NUMBER_SETTINGS.statementTimeoutMs),
     queryTimeoutMs: number(NUMBER_SETTINGS.queryTimeoutMs),
@@ -229,44 +235,6 @@ function checkNumber(value: unknown, field: string, min: number): number {
     throw new ConfigError(field, `Expected \`${field}\` to be ${kind} of at most ${MAX_SETTING}`);
   }
   return value;
-}
-
-function resolveSsl(input: DatabaseConfig, connection: ParsedDatabaseUrl, env: Env): false | ConnectionOptions {
-  if (input.ssl !== undefined) {
-    return sslFromOption(input.ssl, 'ssl');
-  }
-  // The URL's sslmode beats DATABASE_SSL, as every URL parameter beats the environment: a
-  // Neon URL with sslmode=require must not be downgraded by a stray DATABASE_SSL=false.
-  if (connection.sslmode === undefined) {
-    const envSsl = nonEmpty(env.DATABASE_SSL);
-    if (envSsl !== undefined) {
-      const mapped = ({ true: true, false: false, 'no-verify': 'no-verify' } as const)[envSsl as 'true' | 'false' | 'no-verify'];
-      if (mapped === undefined) {
-        throw new ConfigError('DATABASE_SSL', 'Expected `DATABASE_SSL` to be true, false or no-verify');
-      }
-      return sslFromOption(mapped, 'DATABASE_SSL');
-    }
-  }
-  switch (connection.sslmode) {
-    case undefined:
-    case 'disable':
-    case 'allow':
-      return false;
-    case 'no-verify':
-      return { rejectUnauthorized: false };
-    default:
-      // prefer, require, verify-ca, verify-full: encrypt and verify the certificate, as
-      // node-postgres does. Pass `ssl: 'no-verify'` to accept a self-signed certificate.
-      return {};
-  }
-}
-
-function sslFromOption(value: unknown, field: string): false | ConnectionOptions {
-  if (value === false) return false;
-  if (value === true) return {};
-  if (value === 'no-verify') return { rejectUnauthorized: false };
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as ConnectionOptions;
-  throw new ConfigError(field, `Expected \`${field}\` to be a boolean, 'no-verify' or a TLS options object`);
 }
 
 function resolvePgbouncer(input: DatabaseConfig, connection: ParsedDatabaseUrl, env: Env): boolean {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 
 /** pg client options of every connection tododb opens: the pool's, the health probe's, the migrator's. */
-export type ClientSettings = pg.ClientConfig & { enableChannelBinding?: boolean };
+export type ClientSettings = pg.ClientConfig & { enableChannelBinding?: boolean; sslnegotiation?: 'postgres' | 'direct'; options?: string };
 
 /** pg client options derived from the resolved config. */
 export function clientSettings(config: ResolvedConfig): ClientSettings {
@@ -18,6 +18,11 @@ export function clientSettings(config: ResolvedConfig): ClientSettings {
     password: password === undefined ? undefined : () => password,
     database: connection.database,
     ssl: config.ssl === false ? false : config.ssl,
+    // Always named, so that pg never takes PGSSLNEGOTIATION from the environment behind the
+    // resolved config's back. `direct` needs PostgreSQL 17+ on the server.
+    sslnegotiation: connection.sslnegotiation ?? 'postgres',
+    // libpq's `-c name=value` settings, checked by parseDatabaseUrl; never through PgBouncer.
+    options: connection.options,
     connectionTimeoutMillis: config.connectTimeoutMs,
     query_timeout: config.queryTimeoutMs === 0 ? undefined : config.queryTimeoutMs,
     // PgBouncer in transaction mode rejects startup parameters it does not know, and a
@@ -27,6 +32,7 @@ export function clientSettings(config: ResolvedConfig): ClientSettings {
     application_name: config.applicationName,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    // pg only prefers binding with this; requireChannelBinding() makes it a requirement.
     enableChannelBinding: connection.channelBinding,
   };
 }

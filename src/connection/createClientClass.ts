@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { destroySocket } from './pgInternals.js';
+import { requireChannelBinding } from './requireChannelBinding.js';
 import type { ClientSettings } from './clientSettings.js';
 
 const QUERY_READ_TIMEOUT = 'Query read timeout';
@@ -9,9 +10,11 @@ const QUERY_READ_TIMEOUT = 'Query read timeout';
  * connection whatever options the pool passes, and two safety rules.
  */
 export function createClientClass(settings: ClientSettings): typeof pg.Client {
+  const bindChannel = settings.enableChannelBinding === true;
   return class TododbClient extends pg.Client {
     constructor(options?: pg.ClientConfig) {
       super({ ...options, ...settings });
+      if (bindChannel) requireChannelBinding(this);
       // A connection that fails while checked out (the server restarted between two statements of
       // a transaction) emits 'error' with nobody listening: without this the process would crash.
       // The pool sees `_queryable` turn false and drops the connection when it comes back.

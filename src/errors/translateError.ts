@@ -36,6 +36,32 @@ const UNAVAILABLE_SEQUELIZE_ERRORS = new Set([
 ]);
 const UNAVAILABLE_MESSAGES = ['Connection terminated', 'timeout expired', 'Client has encountered a connection error', 'Connection ended'];
 
+// TLS failures carry Node's or OpenSSL's codes, not SQLSTATEs. Retrying does not help them: the
+// reason says what to change. Never the host name or the certificate's names, which the
+// original message (kept as `cause`) has.
+const UNTRUSTED_CERTIFICATE = 'the server\'s TLS certificate is not trusted: give its CA as `ssl: { ca }` or with sslrootcert in the URL';
+const TLS_REASONS: Record<string, string> = {
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the server\'s TLS certificate is not for the host name in the URL',
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_CERTIFICATE,
+  DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED_CERTIFICATE,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CERTIFICATE,
+  UNABLE_TO_GET_ISSUER_CERT: UNTRUSTED_CERTIFICATE,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CERTIFICATE,
+  CERT_SIGNATURE_FAILURE: UNTRUSTED_CERTIFICATE,
+  CERT_UNTRUSTED: UNTRUSTED_CERTIFICATE,
+  CERT_HAS_EXPIRED: 'the server\'s TLS certificate has expired',
+  CERT_NOT_YET_VALID: 'the server\'s TLS certificate is not valid yet',
+};
+const TLS_MESSAGES: [fragment: string, reason: string][] = [
+  ['The server does not support SSL connections', 'the server does not accept TLS connections, and the URL asks for TLS'],
+  // The server's side of channel binding: the client bound to another certificate than the
+  // server's own, so something in between ended TLS with a certificate of its own.
+  ['channel binding check failed', 'channel binding failed: something between tododb and the server presented another TLS certificate'],
+  // What a server older than PostgreSQL 17 does when a client opens with direct TLS: it reads
+  // the TLS hello as a malformed startup packet and hangs up.
+  ['before secure TLS connection was established', 'the server closed the connection during the TLS handshake (with sslnegotiation=direct, a server older than PostgreSQL 17 does so)'],
+];
+
 /**
  * Translates an error from Sequelize, pg or Node into tododb's typed errors. The one place that
  * knows SQLSTATE codes; errors that are already tododb's pass through. Unknown errors come back
@@ -43,6 +69,9 @@ const UNAVAILABLE_MESSAGES = ['Connection terminated', 'timeout expired', 'Clien
  */
 export function translateError(error: unknown): TododbError {
   if (error instanceof TododbError) return error;
+  // tododb's own refusals while connecting (channel binding) come back wrapped by Sequelize.
+  const parent = (error as { parent?: unknown } | null)?.parent;
+  if (parent instanceof TododbError) return parent;
   const state = sqlState(error);
   const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
@@ -74,6 +103,10 @@ export function translateError(error: unknown): TododbError {
     const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? pgErrorField(error, 'column') ?? (state === '22001' ? 'title' : 'unknown');
     return new ValidationError([{ field, message: 'is invalid' }], { cause: error });
   }
+  const tls = tlsReason(state, message);
+  if (tls !== undefined) {
+    return new DatabaseUnavailableError(`The database is unavailable: ${tls}`, { cause: error });
+  }
   if (isUnavailable(error, state, name, message)) {
     return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, state, message)}`, { cause: error });
   }
@@ -89,6 +122,11 @@ export function translateConnectError(error: unknown): TododbError {
   if (translated.code !== 'DATABASE_ERROR') return translated;
   const message = error instanceof Error ? error.message : String(error);
   return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, sqlState(error), message)}`, { cause: error });
+}
+
+function tlsReason(state: string | undefined, message: string): string | undefined {
+  if (state !== undefined && Object.hasOwn(TLS_REASONS, state)) return TLS_REASONS[state];
+  return TLS_MESSAGES.find(([fragment]) => message.includes(fragment))?.[1];
 }
 
 function isUnavailable(error: unknown, state: string | undefined, name: unknown, message: string): boolean {
@@ -120,7 +158,6 @@ function unavailableReason(error: unknown, state: string | undefined, message: s
   // A whole word: "statement_timeout" in a message is not a connect timeout.
   if (/\btimeout\b|timed out/i.test(message)) return 'timed out connecting';
   if (message.includes('terminated')) return 'the connection was closed';
-  if (message.includes('does not support SSL')) return 'the server does not accept TLS connections, and the settings require TLS';
   return state ? `SQLSTATE ${state}` : 'connection failed';
 }
 

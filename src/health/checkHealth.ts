@@ -4,6 +4,7 @@ import { clientSettings } from '../connection/clientSettings.js';
 import type { Connections } from '../connection/Connections.js';
 import { destroySocket } from '../connection/pgInternals.js';
 import { connectionsOf, type Database } from '../database/createDatabase.js';
+import { requireChannelBinding } from '../connection/requireChannelBinding.js';
 import { translateError } from '../errors/translateError.js';
 import { TABLES, qualified } from '../schema/names.js';
 import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
@@ -74,6 +75,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   const migrationTable = qualified(config.schema, TABLES.migrations);
 
   const client = new pg.Client(settings);
+  if (config.connection.channelBinding) requireChannelBinding(client);
   client.on('error', () => {}); // a late socket error after we gave up must not crash the process
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
