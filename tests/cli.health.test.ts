@@ -25,19 +25,19 @@ describe('tododb health', () => {
     const result = await runCli(['health', '--url', migrated.url]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(lines(result.stdout)).toHaveLength(1);
-    expect(result.stdout).toMatch(/^ok {2}latency [\d.]+ ms {2}PostgreSQL \d+.* {2}migrations 2 applied, 0 pending\n$/);
+    expect(result.stdout).toMatch(/^ok {2}latency [\d.]+ ms {2}PostgreSQL \d+.* {2}migrations 3 applied, 0 pending\n$/);
   });
 
   it('prints the report as JSON with --json', async () => {
     const result = await runCli(['health', '--json', '--url', migrated.url]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'ok', migrations: { applied: 2, pending: 0 } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'ok', migrations: { applied: 3, pending: 0 } });
   });
 
   it('exits 1 with the reason on stderr when migrations are pending', async () => {
     const result = await runCli(['health', '--url', empty.url]);
     expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['tododb: unhealthy: 2 migration(s) pending: run `tododb migrate up`']);
+    expect(lines(result.stderr)).toEqual(['tododb: unhealthy: 3 migration(s) pending: run `tododb migrate up`']);
   });
 
   it('exits 1 quickly, with one line and no password, when nothing listens', async () => {

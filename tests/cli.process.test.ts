@@ -84,7 +84,7 @@ describe('node dist/cli.js', () => {
     const status = await runBuiltCli(['migrate', 'status', '--json', '--env-file', 'ci.env'], { cwd, env: cleanEnv() });
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual({ executed: ALL_MIGRATIONS, pending: [] });
+    expect(JSON.parse(status.stdout)).toEqual({ executed: ALL_MIGRATIONS, pending: [], changed: [] });
 
     // Node itself (20 to at least 26) checks an `--env-file` that follows the script name and
     // stops before tododb runs when it is missing; either way the run fails naming the file.

@@ -29,7 +29,7 @@ describe('checkHealth', () => {
     expect(report).toMatchObject({
       status: 'ok',
       serverVersion: expect.stringMatching(/^\d+(\.\d+)?/),
-      migrations: { applied: 2, pending: 0 },
+      migrations: { applied: 3, pending: 0 },
       pool: { max: 2, waiting: 0 },
     });
     expect(report.latencyMs).toBeGreaterThan(0);
@@ -54,7 +54,7 @@ describe('checkHealth', () => {
     try {
       const report = await checkHealth(emptyDb);
       expect(report.status).toBe('error');
-      expect(report.migrations).toEqual({ applied: 0, pending: 2 });
+      expect(report.migrations).toEqual({ applied: 0, pending: 3 });
       expect(report.reason).toMatch(/pending/);
     } finally {
       await emptyDb.close();

@@ -192,10 +192,10 @@ describe('server.js with DATABASE_URL set', () => {
       const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: database.url }, { entry: 'server' })));
       await Promise.all(servers.map((server) => server.waitForHealth()));
       const health = (await fetch(`http://127.0.0.1:${servers[0]!.port}/health`).then((response) => response.json())) as Record<string, any>;
-      expect(health.migrations).toEqual({ applied: 2, pending: 0 });
+      expect(health.migrations).toEqual({ applied: 3, pending: 0 });
 
       const applied = servers.flatMap((server) => logLines(server.output()).filter((line) => line.msg === 'migration' && line.outcome === 'done'));
-      expect(applied.map((line) => line.migration).sort()).toEqual(['0001-create-users', '0002-create-tasks']);
+      expect(applied.map((line) => line.migration).sort()).toEqual(['0001-create-users', '0002-create-tasks', '0003-tasks-row-level-security']);
 
       const password = new URL(database.url).password;
       for (const server of servers) {
@@ -351,7 +351,7 @@ describe('server.js with the database down at start', () => {
       proxy = await target.comeBack();
       const back = await server.waitForStatus('/health', 200);
       expect(back.ms).toBeLessThan(5_000);
-      expect(await back.response.json()).toMatchObject({ status: 'ok', migrations: { applied: 2, pending: 0 } });
+      expect(await back.response.json()).toMatchObject({ status: 'ok', migrations: { applied: 3, pending: 0 } });
       const created = await fetch(`http://127.0.0.1:${server.port}/api/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -17,7 +17,7 @@ import {
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { admin, createTestDatabase, type TestDatabase } from './support/testDatabase.js';
 
-const ALL = ['0001-create-users', '0002-create-tasks'];
+const ALL = ['0001-create-users', '0002-create-tasks', '0003-tasks-row-level-security'];
 const POOL_SIZE = 3;
 const PASSWORD = 'pw_MARKER_7f3a';
 

@@ -179,7 +179,7 @@ describe('no plaintext fallback', () => {
 describe('the health probe and the migrator use the same TLS settings', () => {
   it('verify-full with the CA: the migrator applies the migrations and the probe reports ok', async () => {
     const db = open({ url: server.url({ sslmode: 'verify-full' }), ssl: { ca: certs.ca } });
-    expect(await createMigrator(db).up()).toEqual(['0001-create-users', '0002-create-tasks']);
+    expect(await createMigrator(db).up()).toEqual(['0001-create-users', '0002-create-tasks', '0003-tasks-row-level-security']);
     const report = await checkHealth(db, { timeoutMs: 5000 });
     expect(report).toMatchObject({ status: 'ok', migrations: { pending: 0 } });
     expect(await sessionUsesTls(db)).toBe(true);

@@ -20,6 +20,12 @@ export interface DatabaseConfig {
     idleMs?: number;
     /** How long a caller waits for a free connection, in ms. Default 15 000 (`DATABASE_POOL_ACQUIRE_TIMEOUT_MS`). */
     acquireTimeoutMs?: number;
+    /**
+     * Most callers that may wait for a connection; one more fails at once with a
+     * `DatabaseUnavailableError` instead of queueing for the acquire timeout. Default 100
+     * (`DATABASE_POOL_MAX_WAITING`); 0 removes the bound.
+     */
+    maxWaiting?: number;
   };
   /**
    * TLS. `true` verifies the server certificate, `'no-verify'` encrypts without verifying,
@@ -55,6 +61,12 @@ export interface DatabaseConfig {
    * statement can land on another client's backend; turning it on there is a `ConfigError`.
    */
   preparedStatements?: boolean;
+  /**
+   * Sets the acting user of each service call (`app.user_id`, for this transaction only) so that
+   * the row-level security policies on `tasks` hide other users' rows from an application role
+   * that is not the tables' owner. Default false (`DATABASE_ROW_LEVEL_SECURITY`). See README.
+   */
+  rowLevelSecurity?: boolean;
   /** Receives SQL as Sequelize runs it. Default: nothing is logged. */
   logging?: false | SqlLogger;
 }
@@ -62,7 +74,8 @@ export interface DatabaseConfig {
 /** The single resolved configuration every part of tododb reads. */
 export interface ResolvedConfig {
   connection: ParsedDatabaseUrl;
-  pool: { max: number; min: number; idleMs: number; acquireTimeoutMs: number };
+  pool: { max: number; min: number; idleMs: number; acquireTimeoutMs: number; maxWaiting: number };
+  rowLevelSecurity: boolean;
   ssl: false | ConnectionOptions;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
@@ -90,6 +103,7 @@ const NUMBER_SETTINGS = {
   poolMin: { field: 'pool.min', env: 'DATABASE_POOL_MIN', fallback: 0, min: 0, read: (c) => c.pool?.min },
   poolIdleMs: { field: 'pool.idleMs', env: 'DATABASE_POOL_IDLE_MS', fallback: 10_000, min: 1, read: (c) => c.pool?.idleMs },
   poolAcquireTimeoutMs: { field: 'pool.acquireTimeoutMs', env: 'DATABASE_POOL_ACQUIRE_TIMEOUT_MS', fallback: 15_000, min: 1, read: (c) => c.pool?.acquireTimeoutMs },
+  poolMaxWaiting: { field: 'pool.maxWaiting', env: 'DATABASE_POOL_MAX_WAITING', fallback: 100, min: 0, read: (c) => c.pool?.maxWaiting },
   connectTimeoutMs: { field: 'connectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', fallback: 10_000, min: 1, read: (c) => c.connectTimeoutMs },
   statementTimeoutMs: { field: 'statementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', fallback: 15_000, min: 0, read: (c) => c.statementTimeoutMs },
   queryTimeoutMs: { field: 'queryTimeoutMs', env: 'DATABASE_QUERY_TIMEOUT_MS', fallback: 20_000, min: 0, read: (c) => c.queryTimeoutMs },
@@ -106,9 +120,10 @@ const KNOWN_OPTIONS = new Set([
   'applicationName',
   'schema',
   'preparedStatements',
+  'rowLevelSecurity',
   'logging',
 ]);
-const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs']);
+const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs', 'maxWaiting']);
 
 /**
  * Turns `createDatabase()`'s options into one {@link ResolvedConfig}: an explicit option wins,
@@ -143,6 +158,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     min: number(NUMBER_SETTINGS.poolMin),
     idleMs: number(NUMBER_SETTINGS.poolIdleMs),
     acquireTimeoutMs: number(NUMBER_SETTINGS.poolAcquireTimeoutMs),
+    maxWaiting: number(NUMBER_SETTINGS.poolMaxWaiting),
   };
   if (pool.min > pool.max) {
     throw new ConfigError('pool.min', 'Expected `pool.min` to be at most `pool.max`');
@@ -176,6 +192,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     applicationName,
     schema: resolveSchema(input, env),
     preparedStatements: resolvePreparedStatements(input, pgbouncer),
+    rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, 'rowLevelSecurity', env, 'DATABASE_ROW_LEVEL_SECURITY', false),
     logging: input.logging ?? false,
   };
 }
@@ -194,6 +211,17 @@ function resolveSchema(input: DatabaseConfig, env: Env): string {
     );
   }
   return schema;
+}
+
+function resolveBoolean(value: unknown, field: string, env: Env, variable: string, fallback: boolean): boolean {
+  if (value !== undefined) {
+    if (typeof value !== 'boolean') throw new ConfigError(field, `Expected \`${field}\` to be a boolean`);
+    return value;
+  }
+  const text = nonEmpty(env[variable]);
+  if (text === undefined) return fallback;
+  if (text !== 'true' && text !== 'false') throw new ConfigError(variable, `Expected \`${variable}\` to be true or false`);
+  return text === 'true';
 }
 
 function resolvePreparedStatements(input: DatabaseConfig, pgbouncer: boolean): boolean {

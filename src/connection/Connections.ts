@@ -21,6 +21,9 @@ export interface PoolStats {
   waiting: number;
 }
 
+/** Sets the acting user of row-level security policies until the end of the transaction. */
+export const SET_ACTING_USER = `SELECT set_config('app.user_id', $1, true)`;
+
 const BEGIN: Record<IsolationLevel, string> = {
   'read committed': 'BEGIN ISOLATION LEVEL READ COMMITTED',
   'repeatable read': 'BEGIN ISOLATION LEVEL REPEATABLE READ',
@@ -49,7 +52,9 @@ export class Connections {
     this.prepared = config.preparedStatements;
     this.logging = config.logging;
     this.pool = new pg.Pool({
-      Client: createClientClass(clientSettings(config)),
+      // With row-level security a statement travels with its BEGIN, acting user and COMMIT:
+      // pipelined, that is one round trip instead of four.
+      Client: createClientClass({ ...clientSettings(config), ...(config.rowLevelSecurity ? { pipeline: true } : {}) }),
       max: config.pool.max,
       min: config.pool.min,
       idleTimeoutMillis: config.pool.idleMs,
@@ -76,12 +81,13 @@ export class Connections {
    * Runs one statement of the service layer: in the current transaction when there is one,
    * otherwise on a pooled connection taken for it alone.
    */
-  async query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+  async query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser?: string): Promise<pg.QueryResult<Row>> {
     const scope = this.scopes.getStore();
-    if (scope) return scope.query<Row>(statement, values);
+    if (scope) return scope.query<Row>(statement, values, actingUser);
     const client = await this.acquire();
     let failure: unknown;
     try {
+      if (this.config.rowLevelSecurity && actingUser !== undefined) return await this.runAsUser<Row>(client, statement, values, actingUser);
       return await this.run<Row>(client, statement, values);
     } catch (error) {
       failure = error;
@@ -110,6 +116,14 @@ export class Connections {
   /** Takes a connection from the pool; give it back with {@link release}. */
   async acquire(): Promise<pg.PoolClient> {
     if (this.closing) throw closedError();
+    const { maxWaiting } = this.config.pool;
+    if (maxWaiting !== 0 && this.pool.waitingCount >= maxWaiting && this.pool.idleCount === 0) {
+      // Under a latency fault the queue only grows: failing at once beats every caller waiting
+      // out the acquire timeout and failing anyway.
+      throw new DatabaseUnavailableError(
+        `The database is unavailable: the pool is saturated (${this.pool.waitingCount} callers already waiting for one of ${this.config.pool.max} connections)`,
+      );
+    }
     try {
       return await this.pool.connect();
     } catch (error) {
@@ -246,6 +260,24 @@ export class Connections {
     return this.closing;
   }
 
+  /**
+   * One statement as `user`, for row-level security: BEGIN, set the acting user for this
+   * transaction only, the statement, COMMIT — pipelined, so one round trip. Correct whatever plan
+   * the server picks, and nothing outlives the transaction on a pooled (or PgBouncer) connection.
+   */
+  private async runAsUser<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[], user: string): Promise<pg.QueryResult<Row>> {
+    const sent = [
+      runCommand(client, 'BEGIN'),
+      this.runText(client, SET_ACTING_USER, [user]),
+      this.run<Row>(client, statement, values),
+      runCommand(client, 'COMMIT'),
+    ] as const;
+    const settled = await Promise.allSettled(sent);
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return (settled[2] as PromiseFulfilledResult<pg.QueryResult<Row>>).value;
+  }
+
   private run<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
     if (!this.logging) return runStatement<Row>(client, statement, values, this.prepared);
     return logged(this.logging, statement.text, runStatement<Row>(client, statement, values, this.prepared));
@@ -260,6 +292,7 @@ export class Connections {
   private readonly runners: Runners = {
     statement: (client, statement, values) => this.run(client, statement, values),
     text: (client, text, values) => this.runText(client, text, values),
+    actingUserSql: this.config.rowLevelSecurity ? SET_ACTING_USER : undefined,
   };
 }
 

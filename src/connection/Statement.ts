@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 export interface Statement {
   readonly text: string;
   readonly name: string;
+  /** A read may be served by a replica (when it is known to be fresh enough); a write never is. */
+  readonly kind: 'read' | 'write';
 }
 
 /** Makes a {@link Statement} of `text`. Call it once per text (at module or handle set-up), not per query. */
-export function statement(text: string): Statement {
-  return { text, name: `tododb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+export function statement(text: string, kind: 'read' | 'write'): Statement {
+  return { text, kind, name: `tododb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
 }

@@ -7,6 +7,8 @@ import type { Statement } from './Statement.js';
 export interface Runners {
   statement<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>>;
   text(client: pg.ClientBase, text: string, values: readonly unknown[]): Promise<pg.QueryResult>;
+  /** With row-level security: the statement that sets the acting user; undefined without. */
+  actingUserSql: string | undefined;
 }
 
 /** How a transaction (or a savepoint in it) ended. */
@@ -22,6 +24,8 @@ export class TransactionScope {
   outcome: TransactionOutcome | undefined;
   /** The savepoint running inside this scope, if any: only one at a time can be meaningful. */
   child: TransactionScope | undefined;
+  /** The user row-level security policies see, as last set in this transaction. */
+  actingUser: string | undefined;
   /** Called once when the outermost transaction has ended: Sequelize's afterCommit hooks, say. */
   readonly onEnd: ((outcome: TransactionOutcome) => Promise<void> | void)[] = [];
   // Savepoints share their transaction's connection, so they share one queue with it.
@@ -45,10 +49,19 @@ export class TransactionScope {
     return this.parent ? this.parent.depth + 1 : 0;
   }
 
-  /** Runs a statement of the service layer in this transaction. */
-  query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+  /**
+   * Runs a statement of the service layer in this transaction. With row-level security, the
+   * acting user is set first whenever it changes (`SET LOCAL` semantics: until the transaction ends).
+   */
+  query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser?: string): Promise<pg.QueryResult<Row>> {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
+    const root = this.root;
+    if (this.run.actingUserSql !== undefined && actingUser !== undefined && root.actingUser !== actingUser) {
+      root.actingUser = actingUser;
+      const sql = this.run.actingUserSql;
+      void this.enqueue(() => this.run.text(this.client, sql, [actingUser])).catch(() => {});
+    }
     const result = this.enqueue(() => this.run.statement<Row>(this.client, statement, values));
     return result.catch((error: unknown) => {
       throw translateError(error);

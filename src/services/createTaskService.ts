@@ -8,7 +8,8 @@ import { checkShape, requireId, throwIfIssues } from './validateInput.js';
 export function createTaskService(query: Query, statements: Statements, newId: () => string): TaskService {
   const SQL = statements.tasks;
   const get = async (userId: unknown, taskId: unknown): Promise<TaskRecord> => {
-    const { rows } = await query<TaskRecord>(SQL.get, [requireId(taskId, 'taskId'), requireId(userId, 'userId')]);
+    const owner = requireId(userId, 'userId');
+    const { rows } = await query<TaskRecord>(SQL.get, [requireId(taskId, 'taskId'), owner], owner);
     if (rows.length === 0) throw new NotFoundError('task');
     return rows[0]!;
   };
@@ -18,7 +19,7 @@ export function createTaskService(query: Query, statements: Statements, newId: (
       const owner = requireId(userId, 'userId');
       const task = parseTaskFields(input, true);
       // An unknown owner fails the foreign key, which translateError reports as NotFoundError('user').
-      const { rows } = await query<TaskRecord>(SQL.insert, [newId(), owner, task.title, task.description ?? null, task.isCompleted ?? false]);
+      const { rows } = await query<TaskRecord>(SQL.insert, [newId(), owner, task.title, task.description ?? null, task.isCompleted ?? false], owner);
       return rows[0]!;
     },
 
@@ -31,7 +32,7 @@ export function createTaskService(query: Query, statements: Statements, newId: (
       values.push(limit + 1); // one more than asked tells whether there is a next page
       const statement =
         completed === undefined ? (after ? SQL.list.next : SQL.list.first) : after ? SQL.list.nextFiltered : SQL.list.firstFiltered;
-      const { rows } = await query<TaskRecord>(statement, values);
+      const { rows } = await query<TaskRecord>(statement, values, owner);
       const items = rows.length > limit ? rows.slice(0, limit) : rows;
       const last = items[items.length - 1];
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
@@ -45,13 +46,14 @@ export function createTaskService(query: Query, statements: Statements, newId: (
       const fields = parseTaskFields(changes, false);
       const changed = TASK_SETTABLE.filter((field) => fields[field] !== undefined);
       if (changed.length === 0) return get(owner, id);
-      const { rows } = await query<TaskRecord>(SQL.update(changed), [id, owner, ...changed.map((field) => fields[field])]);
+      const { rows } = await query<TaskRecord>(SQL.update(changed), [id, owner, ...changed.map((field) => fields[field])], owner);
       if (rows.length === 0) throw new NotFoundError('task');
       return rows[0]!;
     },
 
     async delete(userId, taskId) {
-      const { rowCount } = await query(SQL.delete, [requireId(taskId, 'taskId'), requireId(userId, 'userId')]);
+      const owner = requireId(userId, 'userId');
+      const { rowCount } = await query(SQL.delete, [requireId(taskId, 'taskId'), owner], owner);
       if (rowCount === 0) throw new NotFoundError('task');
     },
   };

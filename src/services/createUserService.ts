@@ -9,12 +9,14 @@ export function createUserService(query: Query, statements: Statements, newId: (
   return {
     async create(input: NewUser) {
       const { email, name } = parseNewUser(input);
-      const { rows } = await query<UserRecord>(SQL.insert, [newId(), email, name]);
+      const id = newId();
+      const { rows } = await query<UserRecord>(SQL.insert, [id, email, name], id);
       return rows[0]!;
     },
 
     async get(userId) {
-      const { rows } = await query<UserRecord>(SQL.byId, [requireId(userId, 'userId')]);
+      const id = requireId(userId, 'userId');
+      const { rows } = await query<UserRecord>(SQL.byId, [id], id);
       if (rows.length === 0) throw new NotFoundError('user');
       return rows[0]!;
     },
@@ -22,13 +24,15 @@ export function createUserService(query: Query, statements: Statements, newId: (
     async getByEmail(email) {
       const problem = typeof email === 'string' ? emailProblem(normalizeEmail(email)) : 'must be a string';
       if (problem) throw new ValidationError([{ field: 'email', message: problem }]);
-      const { rows } = await query<UserRecord>(SQL.byEmail, [normalizeEmail(email)]);
+      // No user id to check a replica's freshness against: read from the primary.
+      const { rows } = await query<UserRecord>(SQL.byEmail, [normalizeEmail(email)], undefined);
       if (rows.length === 0) throw new NotFoundError('user');
       return rows[0]!;
     },
 
     async delete(userId) {
-      const { rowCount } = await query(SQL.delete, [requireId(userId, 'userId')]);
+      const id = requireId(userId, 'userId');
+      const { rowCount } = await query(SQL.delete, [id], id);
       if (rowCount === 0) throw new NotFoundError('user');
     },
   };

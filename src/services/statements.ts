@@ -2,8 +2,12 @@ import type pg from 'pg';
 import { statement, type Statement } from '../connection/Statement.js';
 import { TABLES, qualified } from '../schema/names.js';
 
-/** A statement runner: the service layer's only way to PostgreSQL. */
-export type Query = <Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[]) => Promise<pg.QueryResult<Row>>;
+/**
+ * A statement runner: the service layer's only way to PostgreSQL. `actingUser` is the user the
+ * statement is for (the task's owner, the user read or written): the connection layer uses it for
+ * read-your-writes on replicas and for row-level security. `undefined` when no user is known.
+ */
+export type Query = <Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser: string | undefined) => Promise<pg.QueryResult<Row>>;
 
 const USER_COLUMNS = `id, email, name, created_at AS "createdAt", updated_at AS "updatedAt"`;
 const TASK_COLUMNS = `id, user_id AS "userId", title, description, is_completed AS "isCompleted", created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -53,7 +57,7 @@ function buildStatements(schema: string): Statements {
       conditions.push(`(created_at, id) < ($${k}, $${k + 1})`);
       k += 2;
     }
-    return statement(`SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${k}`);
+    return statement(`SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${k}`, 'read');
   };
 
   const updates = new Map<string, Statement>();
@@ -62,7 +66,7 @@ function buildStatements(schema: string): Statements {
     let found = updates.get(key);
     if (!found) {
       const sets = fields.map((field, i) => `${COLUMN_OF[field]} = $${i + 3}`);
-      found = statement(`UPDATE ${tasks} SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`);
+      found = statement(`UPDATE ${tasks} SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`, 'write');
       updates.set(key, found);
     }
     return found;
@@ -70,17 +74,17 @@ function buildStatements(schema: string): Statements {
 
   return {
     users: {
-      insert: statement(`INSERT INTO ${users} (id, email, name) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`),
-      byId: statement(`SELECT ${USER_COLUMNS} FROM ${users} WHERE id = $1`),
+      insert: statement(`INSERT INTO ${users} (id, email, name) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`, 'write'),
+      byId: statement(`SELECT ${USER_COLUMNS} FROM ${users} WHERE id = $1`, 'read'),
       // Served by the unique index on lower(email).
-      byEmail: statement(`SELECT ${USER_COLUMNS} FROM ${users} WHERE lower(email) = $1`),
+      byEmail: statement(`SELECT ${USER_COLUMNS} FROM ${users} WHERE lower(email) = $1`, 'read'),
       // The tasks go with it: ON DELETE CASCADE, in the same statement.
-      delete: statement(`DELETE FROM ${users} WHERE id = $1`),
+      delete: statement(`DELETE FROM ${users} WHERE id = $1`, 'write'),
     },
     tasks: {
-      insert: statement(`INSERT INTO ${tasks} (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`),
-      get: statement(`SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE id = $1 AND user_id = $2`),
-      delete: statement(`DELETE FROM ${tasks} WHERE id = $1 AND user_id = $2`),
+      insert: statement(`INSERT INTO ${tasks} (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`, 'write'),
+      get: statement(`SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE id = $1 AND user_id = $2`, 'read'),
+      delete: statement(`DELETE FROM ${tasks} WHERE id = $1 AND user_id = $2`, 'write'),
       list: { first: list(false, false), next: list(false, true), firstFiltered: list(true, false), nextFiltered: list(true, true) },
       update,
     },
