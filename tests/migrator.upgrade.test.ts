@@ -2,6 +2,7 @@
 // after the application's applied ones.
 import { describe, expect, it } from 'vitest';
 import { checkHealth, createMigrator, type MigrationDefinition } from '../src/index.js';
+import { knownMigrations } from '../src/migrator/knownMigrations.js';
 import { sql, tablesIn, withClient } from './support/catalog.js';
 import { databaseForTest } from './support/databaseForTest.js';
 
@@ -45,6 +46,21 @@ describe('a database migrated by tododb 0.0.x', () => {
       unknown: [],
     });
     expect(await checkHealth(db)).toMatchObject({ status: 'ok', migrations: { applied: 2, pending: 0 } });
+  });
+
+  it('up adds the source and checksum columns and fills the checksums, keeping the rows and the data', async () => {
+    const { url, db } = await releasedDatabase();
+    expect(await createMigrator(db).up()).toEqual([]);
+
+    const table = await migrationTable(url);
+    expect(table.columns).toEqual(['name', 'executed_at', 'source', 'checksum']);
+    const checksums = Object.fromEntries(knownMigrations(undefined).map((migration) => [migration.name, migration.checksum]));
+    expect(table.rows).toEqual([
+      { name: '0001-create-users', executed_at: new Date('2026-01-10T10:00:00Z'), source: 'tododb', checksum: checksums['0001-create-users'] },
+      { name: '0002-create-tasks', executed_at: new Date('2026-01-10T10:00:01Z'), source: 'tododb', checksum: checksums['0002-create-tasks'] },
+    ]);
+    expect(await db.users.getByEmail('ada@example.com')).toMatchObject({ id: '0190a5f0-0000-7000-8000-000000000001' });
+    expect(await createMigrator(db).status()).toMatchObject({ pending: [], changed: [], unknown: [] });
   });
 
   it("up with the application's first migrations applies only those, and fills the checksums too", async () => {
