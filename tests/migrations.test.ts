@@ -85,17 +85,23 @@ describe('migrations slower than the application timeouts', () => {
     const db = createDatabase({ url: testDb.url }, {});
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (holding = resolve));
     const holder: MigrationDefinition = {
       name: '0001-holder',
-      up: async () => held,
+      // A migration runs holding the lock: once it has started, the lock is taken.
+      up: async () => {
+        holding();
+        await held;
+      },
       down: async () => {},
     };
     try {
       const first = createMigrator(db, { migrations: [holder] }).up();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const started = Date.now();
+      await lockTaken;
+      // The lock is released only after this assertion: a migrator that did not give up would
+      // wait here until the test times out.
       await expect(createMigrator(db, { migrations: [holder], lockTimeoutMs: 300 }).up()).rejects.toMatchObject({ code: 'MIGRATION_LOCK_TIMEOUT' });
-      expect(Date.now() - started).toBeLessThan(5_000);
       release();
       expect(await first).toEqual(['0001-holder']);
     } finally {

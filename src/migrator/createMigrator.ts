@@ -83,8 +83,8 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
   };
 
   const applied = () => readApplied(connections, schema).catch((error: unknown) => Promise.reject(toMigrationError(error)));
-  const run = async (direction: 'up' | 'down', steps: KnownMigration[]): Promise<string[]> => {
-    if (steps.length === 0) return [];
+  const run = async (direction: 'up' | 'down', steps: KnownMigration[], upgradeTable = false): Promise<string[]> => {
+    if (steps.length === 0 && !upgradeTable) return [];
     try {
       return await runMigrationSteps({ connections, schema, known, direction, steps, limits, orm: () => ormOf(db), onMigration: options.onMigration });
     } catch (error) {
@@ -95,7 +95,11 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
   return {
     async up(upOptions) {
       const to = checkTo(upOptions?.to, known, false);
-      return run('up', planUp(known, await applied(), { to: to as string | undefined, allowChanged: options.allowChanged === true }));
+      const rows = await applied();
+      // Rows of tododb 0.0.x have no checksum: record it now even when nothing is pending, so
+      // that an edit of an applied migration made after this upgrade is caught.
+      const unrecorded = rows.some((row) => row.checksum === null && known.some((migration) => migration.name === row.name));
+      return run('up', planUp(known, rows, { to: to as string | undefined, allowChanged: options.allowChanged === true }), unrecorded);
     },
     async down(downOptions) {
       const to = checkTo(downOptions?.to, known, true);

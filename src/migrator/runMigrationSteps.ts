@@ -41,6 +41,11 @@ export interface StepRun {
  * the names of those this process did (the others another process did first).
  */
 export async function runMigrationSteps(run: StepRun): Promise<string[]> {
+  if (run.steps.length === 0) {
+    // Nothing to apply; a migration table of an older tododb still gets its columns and checksums.
+    if (run.direction === 'up') await inLockedTransaction(run, (scope) => prepareMigrationTable(scope, run.schema, run.known));
+    return [];
+  }
   const { Umzug } = await import('umzug');
   if (run.direction === 'up') await inLockedTransaction(run, (scope) => refuseTakeover(scope, run));
   const done: string[] = [];
