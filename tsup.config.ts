@@ -11,9 +11,25 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: true,
-    // The two builds run at once: this one empties dist/ but leaves the CLI's files alone.
-    clean: ['!cli.js', '!cli.js.map'],
+    // The builds run at once: this one empties dist/ but leaves the CLI's and the test kit's files alone.
+    clean: ['!cli.js', '!cli.js.map', '!testing.*'],
     // Migrations are imported from an explicit list and bundled: nothing is globbed at run time.
+    splitting: false,
+    shims: false,
+  },
+  {
+    // `tododb/testing`, the test kit: ESM and CommonJS with declarations, an entry of its own so
+    // that `import 'tododb'` never loads it. Like the CLI it imports the library by its package
+    // name, kept external in the code and in the declarations: `t.db` comes from the same copy
+    // of tododb as the application's `import 'tododb'` (or `require`), and has the same types.
+    entry: { testing: 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    external: ['tododb'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: false,
     splitting: false,
     shims: false,
   },
