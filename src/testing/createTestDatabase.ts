@@ -35,6 +35,8 @@ export interface TestDatabase {
   readonly url: string;
   /** The database's name, `tododb_test_` and 16 hex digits. */
   readonly name: string;
+  /** The template it was cloned from, `tododb_test_tpl_` and a hash of what it holds; kept for later runs. */
+  readonly template: string;
   /** Closes `db` and drops the database, ending any other session on it. Safe to call twice. */
   drop(): Promise<void>;
 }
@@ -93,11 +95,13 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}, env:
     return found;
   };
 
-  let name = await cloneDatabase(admin, await template());
+  let templateName = await template();
+  let name = await cloneDatabase(admin, templateName);
   if (name === undefined) {
     // The template was dropped since this process found it: build it again, once.
     templates.delete(key);
-    name = await cloneDatabase(admin, await template());
+    templateName = await template();
+    name = await cloneDatabase(admin, templateName);
     if (name === undefined) throw new TododbError('TEST_DATABASE_FAILED', 'Could not create a test database: its template was dropped while it was being cloned');
   }
 
@@ -115,6 +119,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}, env:
     db,
     url,
     name,
+    template: templateName,
     drop() {
       dropping ??= db.close().then(() => dropDatabase(admin, dropName));
       return dropping;
