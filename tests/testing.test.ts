@@ -222,8 +222,13 @@ describe('createTestDatabase()', () => {
       const kits = [await anotherProcess(), await anotherProcess(), await anotherProcess(), await anotherProcess()];
       expect(new Set(kits).size).toBe(4);
 
-      const all = await Promise.all(kits.map((kit) => kit({ adminUrl: serverUrl, templateKey }, {})));
-      made.push(...all);
+      const all = await Promise.all(
+        kits.map(async (kit) => {
+          const t = await kit({ adminUrl: serverUrl, templateKey }, {});
+          made.push(t);
+          return t;
+        }),
+      );
 
       for (const t of all) {
         expect(t.template).toBe(template);
