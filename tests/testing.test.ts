@@ -100,10 +100,11 @@ describe('createTestDatabase()', () => {
     expect(connected).toBe(0);
   });
 
-  it('passes the other options to createDatabase() for t.db', async () => {
+  it("passes the other options to createDatabase() for t.db, whose logger sees t.db's SQL only", async () => {
     const statements: string[] = [];
-    const t = await create({ pool: { max: 1 }, logging: (sql) => statements.push(sql) });
-    statements.length = 0;
+    // A template of its own, so that this call migrates one: none of that SQL is t.db's.
+    const t = await create({ pool: { max: 1 }, logging: (sql) => statements.push(sql), templateKey: await freshTemplateKey() });
+    expect(statements).toEqual([]);
     await t.db.users.create({ email: 'logged@example.com' });
     expect(statements.some((sql) => sql.includes('INSERT INTO') && sql.includes('users'))).toBe(true);
     expect((await checkHealth(t.db)).pool).toMatchObject({ max: 1 });

@@ -82,12 +82,15 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}, env:
   // `schema` reaches createDatabase() only when given (the cast: DatabaseConfig may not name it yet).
   const databaseOptions = (schema === undefined ? handleOptions : { ...handleOptions, schema }) as Omit<DatabaseConfig, 'url'>;
   const admin = createAdminServer(resolveAdminUrl(adminUrl, env), databaseOptions, env);
+  // The kit's own connections (the probe, the template's migrations) connect as t.db does, but
+  // the application's logger is for the application's SQL: it sees t.db's statements only.
+  const kitOptions = { ...databaseOptions, logging: false as const };
 
   const key = JSON.stringify([admin.address, schema, templateKey, (migrations ?? []).map((m) => [m.name, String(m.up), String(m.down)])]);
   const template = (): Promise<string> => {
     let found = templates.get(key);
     if (!found) {
-      found = findOrBuildTemplate(admin, databaseOptions, migrations, schema, templateKey, env);
+      found = findOrBuildTemplate(admin, kitOptions, migrations, schema, templateKey, env);
       templates.set(key, found);
       // A failure is not cached: the next call tries again.
       found.catch(() => templates.delete(key));
