@@ -90,10 +90,13 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}, env:
   const template = (): Promise<string> => {
     let found = templates.get(key);
     if (!found) {
-      found = findOrBuildTemplate(admin, kitOptions, migrations, schema, templateKey, env);
-      templates.set(key, found);
+      const finding = findOrBuildTemplate(admin, kitOptions, migrations, schema, templateKey, env);
+      templates.set(key, finding);
       // A failure is not cached: the next call tries again.
-      found.catch(() => templates.delete(key));
+      finding.catch(() => {
+        if (templates.get(key) === finding) templates.delete(key);
+      });
+      found = finding;
     }
     return found;
   };
