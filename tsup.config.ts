@@ -13,12 +13,28 @@ export default defineConfig([
     // No source maps in the package: the output is not minified and keeps its names, so a
     // stack trace into dist/ reads as is; maps would double the tarball (see README, Releases).
     sourcemap: false,
-    // The two builds run at once: this one empties dist/ but leaves the CLI's file alone.
-    clean: ['!cli.js'],
+    // The builds run at once: this one empties dist/ but leaves the CLI's and the test kit's files alone.
+    clean: ['!cli.js', '!testing.*'],
     // Migrations are imported from an explicit list and bundled: nothing is globbed at run time.
     splitting: false,
     // The CommonJS build needs `import.meta.url` for the lazy require of Sequelize (loadSequelize.ts).
     shims: true,
+  },
+  {
+    // `tododb/testing`, the test kit: ESM and CommonJS with declarations, an entry of its own so
+    // that `import 'tododb'` never loads it. Like the CLI it imports the library by its package
+    // name, kept external in the code and in the declarations: `t.db` comes from the same copy
+    // of tododb as the application's `import 'tododb'` (or `require`), and has the same types.
+    entry: { testing: 'src/testing/index.ts' },
+    format: ['esm', 'cjs'],
+    external: ['tododb'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: false,
+    clean: false,
+    splitting: false,
+    shims: false,
   },
   {
     // The `tododb` bin: ESM only. It imports the library by its package name, kept external,

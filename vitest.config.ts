@@ -5,8 +5,11 @@ export default defineConfig({
   resolve: {
     // The CLI, the README examples and the tests import the library by its package name, as
     // users do; in-process they run on the source.
-    // Exactly `tododb`: `tododb/package.json` still resolves to the real file.
-    alias: [{ find: /^tododb$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }],
+    // Exactly `tododb` and `tododb/testing`: `tododb/package.json` still resolves to the real file.
+    alias: [
+      { find: /^tododb$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      { find: /^tododb\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -4,8 +4,8 @@
 // type-checks against it and runs its bin with npx. Slow: it runs npm install.
 import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDatabaseCopy } from './support/testDatabase.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { admin, TEMPLATE_KEY, useDatabaseCopy } from './support/testDatabase.js';
 import { ALL_MIGRATIONS, REPO_ROOT, cleanEnv, emptyDir, lines, removeEmptyDirs, runProcess, type CliResult } from './fixtures/cli.js';
 
 const FIXTURES = join(REPO_ROOT, 'tests', 'fixtures', 'consumer');
@@ -64,7 +64,10 @@ describe('the packed tarball', () => {
     expectSuccess(listing, 'tar');
     const files = lines(listing.stdout).map((path) => path.replace(/^package\//, ''));
     expect(files).toEqual(
-      expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js']),
+      expect.arrayContaining([
+        ...['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js'],
+        ...['dist/testing.js', 'dist/testing.cjs', 'dist/testing.d.ts', 'dist/testing.d.cts'],
+      ]),
     );
     expect(files.filter((path) => /^(src|tests|examples)\//.test(path))).toEqual([]);
     expect(files).not.toContain('dist/cli.cjs');
@@ -128,6 +131,31 @@ describe('the packed tarball', () => {
     // Fails for the planted reason only: string is not assignable to number, and nothing else.
     expect(lines(bad.stdout)).toEqual([expect.stringMatching(/^bad\.mts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/)]);
   }, 120_000);
+
+  describe('tododb/testing in the consumer project', () => {
+    it('imported from ESM and required from CommonJS, creates a migrated database, writes a row and drops it', async () => {
+      const env = cleanEnv({ TEST_DATABASE_URL: inject('serverUrl'), TEMPLATE_KEY });
+      const runs = [
+        { file: 'testing.mjs', email: 'esm@example.com' },
+        { file: 'testing.cjs', email: 'cjs@example.com' },
+      ];
+      const results = await Promise.all(runs.map(({ file }) => runProcess(process.execPath, [file], { cwd: consumer, env })));
+      for (const [index, { file, email }] of runs.entries()) {
+        const result = results[index]!;
+        expectSuccess(result, file);
+        const report = JSON.parse(result.stdout) as { name: string };
+        expect(report, file).toEqual({ name: expect.stringMatching(/^tododb_test_[0-9a-f]{16}$/), email, users: 1, executed: ALL_MIGRATIONS, health: 'ok' });
+        const left = await admin(inject('serverUrl'), (client) => client.query('SELECT 1 FROM pg_database WHERE datname = $1', [report.name]));
+        expect(left.rows, `${file}: its database is dropped`).toEqual([]);
+      }
+    }, 60_000);
+
+    it('is not loaded by import or require of tododb', async () => {
+      const result = await runProcess(process.execPath, ['production.mjs'], { cwd: consumer, env: cleanEnv() });
+      expectSuccess(result, 'production.mjs');
+      expect(JSON.parse(result.stdout)).toEqual({ esm: 'function', cjs: 'function', kitInRequireCache: [], kitImportRefused: true });
+    });
+  });
 
   describe('npx tododb in the consumer project', () => {
     const testDb = useDatabaseCopy({ migrated: false });

@@ -95,8 +95,8 @@ export class ConfigError extends TododbError {
   /** The setting at fault, as in the options object: `url`, `pool.max`, … */
   readonly field: string;
 
-  constructor(field: string, message: string) {
-    super('CONFIG_INVALID', message);
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, options);
     this.field = field;
   }
 }

@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createDatabase, type Database, type DatabaseConfig } from '../../src/index.js';
+import type { Database, DatabaseConfig } from '../../src/index.js';
+import { createTestDatabase as createKitDatabase, type TestDatabaseOptions } from '../../src/testing/index.js';
 import { admin, withDatabase } from './globalSetup.js';
 
 export interface TestDatabase {
@@ -9,19 +13,44 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+// What the migrated template of this checkout contains: tododb's migrations and the migrator
+// that records them. The kit already tells templates apart by migration names; this also tells
+// apart two checkouts (two engineers' branches on one server) whose migrations share names but
+// not code, so neither clones the other's schema.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const TEMPLATE_KEY = (() => {
+  const hash = createHash('sha256');
+  for (const dir of ['migrations', 'src/migrator']) {
+    for (const file of readdirSync(join(ROOT, dir)).sort()) hash.update(file).update(readFileSync(join(ROOT, dir, file)));
+  }
+  return hash.digest('hex');
+})();
+
+/** The kit's options for this test run: its server, this checkout's template, no environment. */
+function kitOptions(config: Omit<DatabaseConfig, 'url'> = {}): TestDatabaseOptions {
+  return { ...config, adminUrl: inject('serverUrl'), templateKey: TEMPLATE_KEY };
+}
+
 /**
- * Creates a database of its own for a test file or a test: a copy of the migrated template,
- * or an empty one with `{ migrated: false }`.
+ * Creates a database of its own for a test file or a test: a migrated one from the test kit
+ * (`tododb/testing`), or an empty one with `{ migrated: false }`.
  */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  if (options.migrated !== false) {
+    const t = await createKitDatabase(kitOptions(), {});
+    return { name: t.name, url: t.url, drop: t.drop };
+  }
   const serverUrl = inject('serverUrl');
-  const name = `${inject('databasePrefix')}${randomBytes(6).toString('hex')}`;
-  const template = options.migrated === false ? 'template0' : inject('templateDatabase');
-  await admin(serverUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const name = `tododb_test_empty_${randomBytes(6).toString('hex')}`;
+  await admin(serverUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE template0`));
+  let dropping: Promise<void> | undefined;
   return {
     name,
     url: withDatabase(serverUrl, name),
-    drop: () => admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop() {
+      dropping ??= admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+      return dropping;
+    },
   };
 }
 
@@ -29,8 +58,8 @@ export { admin, withDatabase };
 
 /**
  * Gives the calling test file (or describe block) a database of its own, created before its
- * tests and dropped after them: a copy of the migrated template, or an empty one with
- * `{ migrated: false }`. Its `name` and `url` can be read inside tests and hooks.
+ * tests and dropped after them: a migrated one, or an empty one with `{ migrated: false }`.
+ * Its `name` and `url` can be read inside tests and hooks.
  */
 export function useDatabaseCopy(options: { migrated?: boolean } = {}): TestDatabase {
   let testDb: TestDatabase | undefined;
@@ -56,23 +85,34 @@ export function useDatabaseCopy(options: { migrated?: boolean } = {}): TestDatab
 }
 
 /**
- * Gives the calling test file a migrated database of its own and a tododb handle on it,
- * created before its tests and closed and dropped after them. Read `.db` inside tests and hooks.
+ * Gives the calling test file a migrated database of its own and a tododb handle on it (the
+ * kit's `t.db`, with `config`), created before its tests and closed and dropped after them.
+ * Read `.db` inside tests and hooks.
  */
 export function useTestDatabase(config: Omit<DatabaseConfig, 'url'> = {}): { readonly db: Database; readonly testDb: TestDatabase } {
-  const testDb = useDatabaseCopy();
-  let db: Database | undefined;
-  beforeAll(() => {
-    db = createDatabase({ ...config, url: testDb.url }, {});
+  let t: Awaited<ReturnType<typeof createKitDatabase>> | undefined;
+  beforeAll(async () => {
+    t = await createKitDatabase(kitOptions(config), {});
   });
   afterAll(async () => {
-    await db?.close();
+    await t?.drop();
   });
+  const current = (): NonNullable<typeof t> => {
+    if (!t) throw new Error('useTestDatabase: the database exists only inside tests and hooks');
+    return t;
+  };
   return {
     get db() {
-      if (!db) throw new Error('useTestDatabase: the database exists only inside tests and hooks');
-      return db;
+      return current().db;
     },
-    testDb,
+    testDb: {
+      get name() {
+        return current().name;
+      },
+      get url() {
+        return current().url;
+      },
+      drop: () => current().drop(),
+    },
   };
 }
