@@ -32,6 +32,9 @@ export const TODODB_ERROR_CODES = [
   'MIGRATION_TABLE_EXISTS',
   'MIGRATION_INVALID',
   'MIGRATION_IRREVERSIBLE',
+  // tododb/testing: a test database could not be made.
+  'TEST_DATABASE_FAILED',
+  'TEST_TEMPLATE_LOCK_TIMEOUT',
 ] as const;
 
 /**
