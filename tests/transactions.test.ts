@@ -434,9 +434,10 @@ describe('a failed statement caught inside the callback', () => {
   });
 
   it('around a nested db.transaction() the same failure rolls back only the savepoint, and the rest commits', async () => {
+    await t.db.users.create({ email: 'taken-too@example.com' });
     const user = await t.db.transaction(async (tx) => {
       const created = await tx.users.create({ email: 'savepoint-saves@example.com' });
-      const conflict = await rejection(t.db.transaction(async (nested) => nested.users.create({ email: 'taken@example.com' })));
+      const conflict = await rejection(t.db.transaction(async (nested) => nested.users.create({ email: 'taken-too@example.com' })));
       expect(conflict).toMatchObject({ code: 'CONFLICT' });
       await tx.tasks.create(created.id, { title: 'after the conflict' });
       return created;
