@@ -374,6 +374,22 @@ describe('nested db.transaction() is a savepoint', () => {
     expect(await outside.titles(userId)).toEqual([]);
   });
 
+  it('two nested transactions at once: the second is refused with TRANSACTION_MISUSE', async () => {
+    const user = await t.db.users.create({ email: 'nested-two@example.com' });
+    const started = await t.db.transaction(async () => {
+      const outcomes = await Promise.allSettled([
+        t.db.transaction(async (nested) => nested.tasks.create(user.id, { title: 'first nested' })),
+        t.db.transaction(async (nested) => nested.tasks.create(user.id, { title: 'second nested' })),
+      ]);
+      return outcomes;
+    });
+    expect(started.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    const refused = (started[1] as PromiseRejectedResult).reason;
+    expect(refused).toBeInstanceOf(TransactionError);
+    expect(refused).toMatchObject({ code: 'TRANSACTION_MISUSE' });
+    expect(await outside.titles(user.id)).toEqual(['first nested']);
+  });
+
   it('a nested transaction started while another one waits is refused too', async () => {
     const user = await t.db.users.create({ email: 'nested-waiting@example.com' });
     await t.db.transaction(async () => {
