@@ -117,6 +117,9 @@ describe('close() while a transaction runs', () => {
       await tx.tasks.create(created.id, { title: 'through tx' });
       await db.tasks.create(created.id, { title: 'through db, joined' });
       await tx.models.Task.create({ userId: created.id, title: 'through a model' }, { transaction: tx.transaction });
+      await db.transaction(async (nested) => {
+        await nested.tasks.create(created.id, { title: 'in a savepoint' });
+      });
       events.push('callback done');
       return created;
     });
@@ -133,7 +136,7 @@ describe('close() while a transaction runs', () => {
       const { rows } = await client.query<{ title: string }>(`SELECT title FROM tasks WHERE user_id = $1 ORDER BY title`, [user.id]);
       return rows.map((row) => row.title);
     });
-    expect(titles).toEqual(['through a model', 'through db, joined', 'through tx']);
+    expect(titles).toEqual(['in a savepoint', 'through a model', 'through db, joined', 'through tx']);
     expect(db.stats()).toMatchObject({ inUse: 0, idle: 0 });
   });
 });
