@@ -12,6 +12,7 @@ import {
   TransactionError,
   type Database,
   type DatabaseTransaction,
+  translateError,
   type TransactionOptions,
 } from '../src/index.js';
 import { freePort } from './support/embeddedPostgres.js';
@@ -302,29 +303,37 @@ describe('after the callback returned', () => {
     expect(await outside.titles(owner.id)).toEqual([]);
   });
 
-  it('a model call through a kept tx.transaction is refused and writes nothing', async () => {
+  it('a model call through a kept tx.transaction is refused, translateError says TRANSACTION_FINISHED, and it writes nothing', async () => {
     const owner = await t.db.users.create({ email: 'owner-models@example.com' });
     const kept = await t.db.transaction(async (tx) => ({ models: tx.models, transaction: tx.transaction }));
-    await rejection(kept.models.Task.create({ userId: owner.id, title: 'late model' }, { transaction: kept.transaction }));
+    // Model calls reject with Sequelize's errors; translateError gives tododb's.
+    const error = translateError(await rejection(kept.models.Task.create({ userId: owner.id, title: 'late model' }, { transaction: kept.transaction })));
+    expect(error).toBeInstanceOf(TransactionError);
+    expect(error).toMatchObject({ code: 'TRANSACTION_FINISHED' });
+    expect(error.message).toContain('committed');
     expect(await outside.titles(owner.id)).toEqual([]);
   });
 
   it('a db.* call left running in the callback’s async context (a timer) rejects with TRANSACTION_FINISHED and writes nothing', async () => {
     const owner = await t.db.users.create({ email: 'owner-timer@example.com' });
     const finished = deferred();
-    const late = deferred<unknown>();
+    const late = deferred<unknown[]>();
     await t.db.transaction(async () => {
       // The timer's callback inherits the transaction's async context; it calls only once the
       // transaction has committed.
       setTimeout(async () => {
         await finished.promise;
-        late.resolve(await t.db.tasks.create(owner.id, { title: 'from a timer' }).catch((error: unknown) => error));
+        late.resolve([
+          await t.db.tasks.create(owner.id, { title: 'from a timer' }).catch((error: unknown) => error),
+          await t.db.models.Task.create({ userId: owner.id, title: 'model from a timer' }).catch((error: unknown) => error),
+        ]);
       }, 0);
     });
     finished.resolve();
-    const error = await late.promise;
-    expect(error).toBeInstanceOf(TransactionError);
-    expect(error).toMatchObject({ code: 'TRANSACTION_FINISHED' });
+    for (const error of await late.promise) {
+      expect(error).toBeInstanceOf(TransactionError);
+      expect(error).toMatchObject({ code: 'TRANSACTION_FINISHED' });
+    }
     expect(await outside.titles(owner.id)).toEqual([]);
     // Outside that context the handle works as ever.
     expect((await t.db.tasks.create(owner.id, { title: 'afterwards' })).title).toBe('afterwards');
