@@ -540,8 +540,8 @@ describe('db.transaction() through PgBouncer', () => {
 
   it('works with pool: { max: 1 }: services, db.* calls, models and a savepoint on the one connection', async () => {
     const { testDb, url } = await database();
-    // Anything that wanted a second connection would fail after 500 ms with DatabaseUnavailableError.
-    const db = open(url, { pool: { max: 1, acquireTimeoutMs: 500 } });
+    // Anything that wanted a second connection would fail after 2 s with DatabaseUnavailableError.
+    const db = open(url, { pool: { max: 1, acquireTimeoutMs: 2000 } });
     const user = await db.transaction(async (tx) => {
       const created = await tx.users.create({ email: 'tx-one@example.com' });
       await db.tasks.create(created.id, { title: 'db.tasks' });

@@ -223,9 +223,10 @@ describe('db.users and db.tasks inside the callback', () => {
 });
 
 describe('with pool: { max: 1 }', () => {
-  // A small acquire timeout: anything that wanted a second connection would fail with
-  // DatabaseUnavailableError ("free connection") instead of merely being slow.
-  const t = useTestDatabase({ pool: { max: 1, acquireTimeoutMs: 500 } });
+  // The one connection is held by the transaction, so anything that wanted a second one would
+  // wait in vain: with a short acquire timeout (not the default 15 s; still room to open a
+  // connection on a busy machine) it fails with DatabaseUnavailableError within the test.
+  const t = useTestDatabase({ pool: { max: 1, acquireTimeoutMs: 2000 } });
   const outside = committed(() => t.testDb.url);
 
   it('runs services, db.* calls, helpers, models, savepoints and hooks on the one connection', async () => {
@@ -596,10 +597,11 @@ describe('a connection killed in the middle of a transaction', () => {
       t.db.transaction(async (tx) => {
         await tx.users.create({ email: 'half-written@example.com' });
         await tx.tasks.create(owner.id, { title: 'half written' });
-        const [{ pid }] = await t.db.sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', {
+        const backend = await t.db.sequelize.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', {
           transaction: tx.transaction,
           type: QueryTypes.SELECT,
         });
+        const pid = backend[0]!.pid;
         // From an admin connection; the second argument waits until the backend has gone.
         await admin(t.testDb.url, (client) => client.query('SELECT pg_terminate_backend($1, 10000)', [pid]));
         callError = await tx.tasks.create(owner.id, { title: 'after the kill' }).catch((caught: unknown) => caught);
