@@ -10,6 +10,7 @@ import {
   DatabaseUnavailableError,
   NotFoundError,
   type Database,
+  type DatabaseTransaction,
   type MigrationEvent,
   type TaskRecord,
   translateError,
@@ -417,5 +418,145 @@ describe('many clients through PgBouncer', () => {
       { type: QueryTypes.SELECT },
     );
     expect(counts[0]).toEqual({ users: '32', tasks: String(32 * 8) });
+  });
+});
+
+describe('db.transaction() through PgBouncer', () => {
+  /** Reads committed rows of `database` on the server itself, past PgBouncer. */
+  async function committed<Row extends pg.QueryResultRow>(database: string, sql: string, values: unknown[]): Promise<Row[]> {
+    const server = new URL(inject('serverUrl'));
+    server.pathname = `/${database}`;
+    return admin(server.toString(), async (client) => (await client.query<Row>(sql, values)).rows);
+  }
+  const titlesOf = async (database: string, userId: string) =>
+    (await committed<{ title: string }>(database, `SELECT title FROM tasks WHERE user_id = $1 ORDER BY title`, [userId])).map((row) => row.title);
+  const usersNamed = async (database: string, email: string) =>
+    (await committed<{ n: number }>(database, `SELECT count(*)::int AS n FROM users WHERE email = $1`, [email]))[0]!.n;
+  /** The server transaction a statement runs in: the same id at both ends of a callback means one transaction throughout. */
+  async function serverTransaction(db: Database, tx: DatabaseTransaction): Promise<string> {
+    const rows = await db.sequelize.query<{ txid: string }>('SELECT txid_current()::text AS txid', { transaction: tx.transaction, type: QueryTypes.SELECT });
+    return rows[0]!.txid;
+  }
+
+  it('commits the callback’s writes, invisible to others until then, and rolls them all back when it throws', async () => {
+    const { testDb, url } = await database();
+    const db = open(url, { pool: { max: 4 } });
+    const user = await db.transaction(async (tx) => {
+      const first = await serverTransaction(db, tx);
+      const created = await tx.users.create({ email: 'tx-commit@example.com' });
+      await tx.tasks.create(created.id, { title: 'through tx' });
+      await tx.models.Task.create({ userId: created.id, title: 'through a model' }, { transaction: tx.transaction });
+      expect(await usersNamed(testDb.name, 'tx-commit@example.com')).toBe(0);
+      expect(await serverTransaction(db, tx)).toBe(first);
+      return created;
+    });
+    expect(await titlesOf(testDb.name, user.id)).toEqual(['through a model', 'through tx']);
+
+    const failure = new Error('undo');
+    let rolledBack = '';
+    await expect(
+      db.transaction(async (tx) => {
+        const created = await tx.users.create({ email: 'tx-rollback@example.com' });
+        rolledBack = created.id;
+        await tx.tasks.create(created.id, { title: 'never kept' });
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await usersNamed(testDb.name, 'tx-rollback@example.com')).toBe(0);
+    expect(await titlesOf(testDb.name, rolledBack)).toEqual([]);
+  });
+
+  it('a db.* call in the callback, also from a helper that only knows db, joins the transaction', async () => {
+    const { testDb, url } = await database();
+    const db = open(url, { pool: { max: 4 } });
+    const addTask = (handle: Database, userId: string, title: string) => handle.tasks.create(userId, { title });
+    const failure = new Error('undo');
+    let userId = '';
+    await expect(
+      db.transaction(async (tx) => {
+        const first = await serverTransaction(db, tx);
+        const created = await db.users.create({ email: 'tx-joined@example.com' });
+        userId = created.id;
+        // The user is not committed: on any other server transaction this would be NotFoundError.
+        await addTask(db, created.id, 'from the helper');
+        await db.models.Task.create({ userId: created.id, title: 'model without transaction' });
+        expect((await db.tasks.list(created.id)).items).toHaveLength(2);
+        expect(await serverTransaction(db, tx)).toBe(first);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await usersNamed(testDb.name, 'tx-joined@example.com')).toBe(0);
+    expect(await titlesOf(testDb.name, userId)).toEqual([]);
+  });
+
+  it('concurrent transactions from many clients each see only their own writes, and only the committed ones stay', async () => {
+    const { testDb, url } = await database();
+    // 4 handles of 4 connections: 16 transactions at a time over PgBouncer's 3 server connections.
+    const dbs = Array.from({ length: 4 }, () => open(url, { pool: { max: 4 } }));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, n) =>
+        dbs[n % dbs.length]!.transaction(async (tx) => {
+          const db = dbs[n % dbs.length]!;
+          const first = await serverTransaction(db, tx);
+          const user = await tx.users.create({ email: `tx-client-${n}@example.com` });
+          for (let i = 0; i < 4; i += 1) {
+            await (i % 2 === 0 ? tx.tasks.create(user.id, { title: `client ${n} task ${i}` }) : db.tasks.create(user.id, { title: `client ${n} task ${i}` }));
+            const page = await tx.tasks.list(user.id, { limit: 100 });
+            expect(page.items.map((task) => task.title).sort()).toEqual(Array.from({ length: i + 1 }, (_, k) => `client ${n} task ${k}`));
+          }
+          // Its own uncommitted user is there; of the others, only those already committed.
+          const seen = await db.sequelize.query<{ email: string }>(`SELECT email FROM users WHERE email LIKE 'tx-client-%'`, {
+            transaction: tx.transaction,
+            type: QueryTypes.SELECT,
+          });
+          expect(seen.map((row) => row.email)).toContain(`tx-client-${n}@example.com`);
+          // Never one that another client wrote in a transaction that rolls back.
+          for (const { email } of seen) expect(Number(/tx-client-(\d+)@/.exec(email)![1]) % 3 === 2 && email !== `tx-client-${n}@example.com`, email).toBe(false);
+          expect(await serverTransaction(db, tx)).toBe(first);
+          if (n % 3 === 2) throw new Error(`client ${n} rolls back`);
+          return user.id;
+        }),
+      ),
+    );
+    for (const [n, outcome] of outcomes.entries()) {
+      if (n % 3 === 2) {
+        expect(outcome.status, `client ${n}`).toBe('rejected');
+        expect((outcome as PromiseRejectedResult).reason.message).toBe(`client ${n} rolls back`);
+        expect(await usersNamed(testDb.name, `tx-client-${n}@example.com`), `client ${n}`).toBe(0);
+      } else {
+        expect(outcome.status, `client ${n}: ${JSON.stringify(outcome)}`).toBe('fulfilled');
+        const userId = (outcome as PromiseFulfilledResult<string>).value;
+        expect(await titlesOf(testDb.name, userId)).toEqual([0, 1, 2, 3].map((k) => `client ${n} task ${k}`));
+      }
+    }
+    const total = await committed<{ users: number; tasks: number }>(
+      testDb.name,
+      `SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM tasks) AS tasks`,
+      [],
+    );
+    expect(total[0]).toEqual({ users: 16, tasks: 16 * 4 });
+    expect((await serverBackends(testDb.name)).length).toBeLessThanOrEqual(POOL_SIZE);
+  });
+
+  it('works with pool: { max: 1 }: services, db.* calls, models and a savepoint on the one connection', async () => {
+    const { testDb, url } = await database();
+    // Anything that wanted a second connection would fail after 2 s with DatabaseUnavailableError.
+    const db = open(url, { pool: { max: 1, acquireTimeoutMs: 2000 } });
+    const user = await db.transaction(async (tx) => {
+      const created = await tx.users.create({ email: 'tx-one@example.com' });
+      await db.tasks.create(created.id, { title: 'db.tasks' });
+      await tx.models.Task.create({ userId: created.id, title: 'model with transaction' }, { transaction: tx.transaction });
+      await db.models.Task.create({ userId: created.id, title: 'model without' });
+      await db.transaction(async (nested) => nested.tasks.create(created.id, { title: 'savepoint' }));
+      await db
+        .transaction(async (nested) => {
+          await nested.tasks.create(created.id, { title: 'savepoint, rolled back' });
+          throw new Error('inner');
+        })
+        .catch(() => undefined);
+      return created;
+    });
+    expect(await titlesOf(testDb.name, user.id)).toEqual(['db.tasks', 'model with transaction', 'model without', 'savepoint']);
+    expect(db.stats()).toMatchObject({ max: 1, inUse: 0, waiting: 0 });
   });
 });

@@ -230,8 +230,15 @@ export class Connections {
     const command = (text: string) => outer.enqueue(() => runCommand(outer.client, text)).catch((error: unknown) => {
       throw translateError(error);
     });
-    await command(`SAVEPOINT ${name}`);
+    // Claimed before the first await: a second nested call started in the same tick (two
+    // db.transaction() in one Promise.all) must find it taken, not run beside it.
     outer.child = scope;
+    try {
+      await command(`SAVEPOINT ${name}`);
+    } catch (error) {
+      outer.child = undefined;
+      throw error;
+    }
     try {
       const result = await this.scopes.run(scope, () => work(scope));
       await scope.settled();

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { TransactionError } from '../errors/errors.js';
+import { transactionFinishedError, type TransactionError } from '../errors/errors.js';
 import { translateError } from '../errors/translateError.js';
 import type { Statement } from './Statement.js';
 
@@ -93,12 +93,7 @@ export class TransactionScope {
   /** Why a statement would be refused now, or undefined. */
   refusal(): TransactionError | undefined {
     for (let scope: TransactionScope | undefined = this; scope; scope = scope.parent) {
-      if (scope.outcome) {
-        return new TransactionError(
-          'TRANSACTION_FINISHED',
-          `This call belongs to a transaction that has already ${scope.outcome === 'commit' ? 'committed' : 'rolled back'}: await every call inside the db.transaction() callback`,
-        );
-      }
+      if (scope.outcome) return transactionFinishedError(scope.outcome);
     }
     return undefined;
   }

@@ -138,7 +138,9 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
     target: connections.config.connection.redacted,
     schema: connections.config.schema,
     transaction(work, options) {
-      if (connections.closed) return Promise.reject(closedError());
+      // A nested one inside a transaction that was running when close() was called is part of
+      // that transaction, which close() lets finish: only new transactions are refused.
+      if (connections.closed && !connections.currentScope()) return Promise.reject(closedError());
       return runTransaction(connections, (scope) => work(transactionOf(scope)), options);
     },
     stats: () => connections.stats(),

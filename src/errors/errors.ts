@@ -187,6 +187,15 @@ export class TransactionError extends TododbError {
   }
 }
 
+/** What a call that belongs to a `db.transaction()` which has already ended is refused with. */
+export function transactionFinishedError(outcome: 'commit' | 'rollback', options?: { cause?: unknown }): TransactionError {
+  return new TransactionError(
+    'TRANSACTION_FINISHED',
+    `This call belongs to a transaction that has already ${outcome === 'commit' ? 'committed' : 'rolled back'}: await every call inside the db.transaction() callback`,
+    options,
+  );
+}
+
 /**
  * PostgreSQL could not serialise this transaction with concurrent ones (SQLSTATE 40001) or chose
  * it as a deadlock victim (40P01); it was rolled back. Running the whole transaction again is

@@ -5,6 +5,7 @@ import {
   QueryTimeoutError,
   SerializationFailureError,
   TododbError,
+  transactionFinishedError,
   ValidationError,
   type FieldIssue,
 } from './errors.js';
@@ -77,6 +78,10 @@ export function translateError(error: unknown): TododbError {
   const message = error instanceof Error ? error.message : String(error);
   const constraint = pgErrorField(error, 'constraint');
 
+  // Sequelize refuses a model call given a transaction that has ended, before sending any SQL:
+  // with tododb that is a `tx.transaction` used after its db.transaction() callback returned.
+  const finished = /^(commit|rollback) has been called on this transaction\(/.exec(message);
+  if (finished) return transactionFinishedError(finished[1] as 'commit' | 'rollback', { cause: error });
   if (state === '23505' || name === 'SequelizeUniqueConstraintError') {
     const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? 'unknown';
     return new ConflictError(field, field === 'email' ? 'email is already taken' : `${field} must be unique`, { cause: error });

@@ -13,7 +13,7 @@ export interface ConnectionManagerHooks {
   close(): Promise<void>;
 }
 
-/** Replaces how `sequelize` takes, gives back and closes connections. Returns its original `close`. */
+/** Replaces how `sequelize` takes, gives back and closes connections. Returns its original `close`, which keeps `hooks.getConnection` in place. */
 export function replaceConnectionManager(sequelize: Sequelize, hooks: ConnectionManagerHooks): () => Promise<void> {
   const manager = (sequelize as unknown as { connectionManager: ConnectionManagerHooks }).connectionManager;
   const originalClose = manager.close.bind(manager);
@@ -21,7 +21,14 @@ export function replaceConnectionManager(sequelize: Sequelize, hooks: Connection
   manager.releaseConnection = hooks.releaseConnection;
   manager.destroyConnection = hooks.destroyConnection;
   manager.close = hooks.close;
-  return originalClose;
+  return () => {
+    // Sequelize's close() first swaps in a getConnection that throws a plain Error ("called after
+    // the connection manager was closed"), before its first await: put ours back at once, so that
+    // a model call on a closed handle is refused with DATABASE_CLOSED like every other call.
+    const closing = originalClose();
+    manager.getConnection = hooks.getConnection;
+    return closing;
+  };
 }
 
 interface TransactionInternals {
