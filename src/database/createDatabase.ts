@@ -66,10 +66,12 @@ interface Internals {
   orm(): Orm;
 }
 
-const handles = new WeakMap<object, Internals>();
+// Shared by every copy of tododb in the process (Symbol.for), never enumerable: an application
+// that both imports and requires tododb may make a handle with one copy and migrate it with the other.
+const INTERNALS = Symbol.for('tododb.databaseInternals');
 
 function internalsOf(db: Database): Internals {
-  const internals = typeof db === 'object' && db !== null ? handles.get(db) : undefined;
+  const internals = typeof db === 'object' && db !== null ? (db as unknown as Record<symbol, Internals | undefined>)[INTERNALS] : undefined;
   if (!internals) throw new TypeError('Expected a database created by createDatabase()');
   return internals;
 }
@@ -149,6 +151,6 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
       await orm?.close();
     },
   };
-  handles.set(db, { connections, orm: useOrm });
+  Object.defineProperty(db, INTERNALS, { value: { connections, orm: useOrm } satisfies Internals });
   return db;
 }
