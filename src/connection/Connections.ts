@@ -3,8 +3,7 @@ import pg from 'pg';
 import type { ResolvedConfig, SqlLogger } from '../config/resolveConfig.js';
 import { DatabaseUnavailableError, TododbError, TransactionError } from '../errors/errors.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
-import { clientSettings } from './clientSettings.js';
-import { createClientClass } from './createClientClass.js';
+import { createPool } from './createPool.js';
 import { isQueryable } from './pgInternals.js';
 import { runCommand, runStatement, runText } from './runStatement.js';
 import type { Statement } from './Statement.js';
@@ -51,20 +50,7 @@ export class Connections {
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
     this.logging = config.logging;
-    this.pool = new pg.Pool({
-      // With row-level security a statement travels with its BEGIN, acting user and COMMIT:
-      // pipelined, that is one round trip instead of four.
-      Client: createClientClass({ ...clientSettings(config), ...(config.rowLevelSecurity ? { pipeline: true } : {}) }),
-      max: config.pool.max,
-      min: config.pool.min,
-      idleTimeoutMillis: config.pool.idleMs,
-      // pg-pool bounds both the wait for a free connection and the opening of a new one with
-      // this; each client's own connect timeout (clientSettings) bounds the opening alone.
-      connectionTimeoutMillis: config.pool.acquireTimeoutMs,
-    });
-    // An idle connection that the server closes (a restart, idle_session_timeout) is dropped by
-    // the pool, which then emits 'error': without a listener that would crash the process.
-    this.pool.on('error', () => {});
+    this.pool = createPool(config);
   }
 
   /** Whether `close()` has been called. */
