@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, createDatabase, type Database, type HealthReport } from '../src/index.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
-import { createTestDatabase, useTestDatabase } from './support/testDatabase.js';
+import { admin, createTestDatabase, useTestDatabase } from './support/testDatabase.js';
 
 const MARKER_PASSWORD = 'hunter2_MARKER_pw';
 const MARKER_USER = 'markeruser';
@@ -22,6 +22,29 @@ describe('checkHealth', () => {
 
   beforeAll(() => {
     db = t.db;
+  });
+
+  it('keeps one connection of its own between probes, and replaces it once it is gone', async () => {
+    const probeBackends = () =>
+      admin(testDb.url, async (client) => (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tododb:health'`)).rows.map((row) => row.pid));
+    expect((await checkHealth(db)).status).toBe('ok');
+    const [first, ...others] = await probeBackends();
+    expect(others).toEqual([]);
+    for (let i = 0; i < 5; i++) expect((await checkHealth(db)).status).toBe('ok');
+    expect(await probeBackends()).toEqual([first]);
+
+    // The server ends it (a restart, idle_session_timeout): the next probe opens a new one.
+    await admin(testDb.url, (client) => client.query('SELECT pg_terminate_backend($1, 5000)', [first]));
+    const afterKill = await checkHealth(db);
+    const replaced = await probeBackends();
+    if (afterKill.status === 'error') {
+      // The probe may learn of the loss only by trying; the one after must be ok again.
+      expect((await checkHealth(db)).status).toBe('ok');
+    }
+    const [second, ...rest] = await probeBackends();
+    expect(rest).toEqual([]);
+    expect(second).not.toBe(first);
+    expect(replaced.length).toBeLessThanOrEqual(1);
   });
 
   it('reports ok with the probe latency, server version, pool and migrations', async () => {

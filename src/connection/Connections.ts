@@ -46,6 +46,7 @@ export class Connections {
   private readonly scopes = new AsyncLocalStorage<TransactionScope>();
   private readonly inTransaction = new WeakSet<pg.ClientBase>();
   private closing: Promise<void> | undefined;
+  private readonly closeHooks: (() => void)[] = [];
 
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
@@ -249,8 +250,16 @@ export class Connections {
 
   /** Ends the pool once every connection in use has come back. Safe to call more than once. */
   close(): Promise<void> {
-    this.closing ??= this.pool.end();
+    if (!this.closing) {
+      for (const hook of this.closeHooks) hook();
+      this.closing = this.pool.end();
+    }
     return this.closing;
+  }
+
+  /** Runs `hook` when the handle closes: what else a handle holds (the health probe's connection) goes with it. */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
   }
 
   /**

@@ -1,13 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { migrations } from '../../migrations/index.js';
-import { clientSettings } from '../connection/clientSettings.js';
 import type { Connections } from '../connection/Connections.js';
-import { destroySocket } from '../connection/pgInternals.js';
 import { connectionsOf, type Database } from '../database/createDatabase.js';
-import { requireChannelBinding } from '../connection/requireChannelBinding.js';
 import { translateError } from '../errors/translateError.js';
 import { TABLES, qualified } from '../schema/names.js';
 import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
+import { probeConnectionOf } from './ProbeConnection.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 const MAX_TIMER_MS = 2_147_483_647;
@@ -18,11 +16,12 @@ class ProbeTimeout extends Error {}
  * Reports whether the database is usable right now. It never throws and never hangs: whatever
  * happens it resolves within `timeoutMs` (default 2 s) plus a few milliseconds.
  *
- * The probe runs on a connection of its own, opened for it and closed after it, so a tododb
- * pool whose every connection is busy cannot starve it; and it proves what a restarted or
- * failed-over database must prove, that a new connection can be made. (Behind PgBouncer the
- * probe still waits for one of PgBouncer's server connections: when they are all busy it
- * reports the timeout.) Nothing in the report names a password, URL, user or host.
+ * The probe runs on a connection of its own, outside the pool, so a tododb pool whose every
+ * connection is busy cannot starve it. That connection is kept between probes (a probe is one
+ * round trip) and replaced as soon as a probe fails or times out, so after a restart or a
+ * failover the next probe proves that a new connection can be made. (Behind PgBouncer the probe
+ * still waits for one of PgBouncer's server connections: when they are all busy it reports the
+ * timeout.) Nothing in the report names a password, URL, user or host.
  *
  * @example
  * ```ts
@@ -63,28 +62,16 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });
   if (connections.closed) return fail('the database handle is closed');
 
-  const config = connections.config;
-  const settings: pg.ClientConfig = {
-      ...clientSettings(config),
-      application_name: `${config.applicationName}:health`,
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-      // Same reason as the pool's: PgBouncer in transaction mode rejects startup parameters.
-      statement_timeout: config.pgbouncer ? undefined : timeoutMs,
-  };
-  const migrationTable = qualified(config.schema, TABLES.migrations);
-
-  const client = new pg.Client(settings);
-  if (config.connection.channelBinding) requireChannelBinding(client);
-  client.on('error', () => {}); // a late socket error after we gave up must not crash the process
+  const migrationTable = qualified(connections.config.schema, TABLES.migrations);
+  const connection = probeConnectionOf(connections);
+  // One timer bounds everything — opening the connection and both queries — so the probe never
+  // hangs, whatever the server does.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ProbeTimeout()), timeoutMs);
   });
-  let finished = false;
   try {
-    const probe = await Promise.race([runProbe(client, migrationTable), timeout]);
-    finished = true;
+    const probe = await Promise.race([connection.open().then((client) => runProbe(client, migrationTable)), timeout]);
     const pending = migrations.length - probe.applied;
     return {
       status: pending > 0 ? 'error' : 'ok',
@@ -96,16 +83,15 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
       migrations: { applied: probe.applied, pending },
     };
   } catch (error) {
+    connection.discard();
     if (error instanceof ProbeTimeout) return fail(`no answer within ${timeoutMs} ms`);
     return fail(translateError(error).message);
   } finally {
     clearTimeout(timer);
-    close(client, finished);
   }
 }
 
 async function runProbe(client: pg.Client, migrationTable: string): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
-  await client.connect();
   const probeStarted = performance.now();
   const { rows } = await client.query<{ version: string; tracked: boolean }>(
     `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS tracked`,
@@ -120,17 +106,6 @@ async function runProbe(client: pg.Client, migrationTable: string): Promise<{ la
     applied = Number(result.rows[0]!.count);
   }
   return { latencyMs, serverVersion: row.version.split(' ')[0]!, applied };
-}
-
-// A clean goodbye when the probe finished; otherwise the socket is destroyed, since a server
-// that never answered will not answer a Terminate either.
-function close(client: pg.Client, finished: boolean): void {
-  if (finished) {
-    client.end().catch(() => {});
-    return;
-  }
-  destroySocket(client);
-  client.end().catch(() => {});
 }
 
 // Above 2^31 - 1 ms Node fires a timer at once; such a timeout is clamped to that.

@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { clientSettings } from '../connection/clientSettings.js';
+import type { Connections } from '../connection/Connections.js';
+import { destroySocket, isQueryable } from '../connection/pgInternals.js';
+import { requireChannelBinding } from '../connection/requireChannelBinding.js';
+
+/**
+ * The health probe's own connection to the primary: opened on the first probe, kept between
+ * probes (a probe is then one round trip, not a new connection with its TLS and authentication),
+ * replaced when a probe fails or times out, and closed with the handle. It sits outside the pool,
+ * so a pool whose every connection is busy cannot starve it.
+ */
+export class ProbeConnection {
+  private client: pg.Client | undefined;
+  private closed = false;
+
+  constructor(private readonly settings: pg.ClientConfig, private readonly bindChannel: boolean) {}
+
+  /** The connection, opened when there is none usable. */
+  async open(): Promise<pg.Client> {
+    if (this.client && isQueryable(this.client)) return this.client;
+    this.discard();
+    const client = new pg.Client(this.settings);
+    if (this.bindChannel) requireChannelBinding(client);
+    client.on('error', () => {}); // a socket error between probes: the next probe replaces it
+    this.client = client;
+    await client.connect();
+    if (this.closed) this.discard();
+    return client;
+  }
+
+  /** Drops the connection at once: after a failure or a timeout its state is unknown. */
+  discard(): void {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    // A server that did not answer will not answer a Terminate either.
+    destroySocket(client);
+    client.end().catch(() => {});
+  }
+
+  close(): void {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    client?.end().catch(() => {});
+  }
+}
+
+const probes = new WeakMap<Connections, ProbeConnection>();
+
+/** The probe connection of a handle, made on first use and closed with the handle. */
+export function probeConnectionOf(connections: Connections): ProbeConnection {
+  let probe = probes.get(connections);
+  if (!probe) {
+    const { config } = connections;
+    probe = new ProbeConnection(
+      {
+        ...clientSettings(config),
+        application_name: `${config.applicationName}:health`,
+        // The probe's own timer bounds connecting and every query (see checkHealth).
+        connectionTimeoutMillis: undefined,
+        query_timeout: undefined,
+      },
+      config.connection.channelBinding,
+    );
+    const made = probe;
+    connections.onClose(() => made.close());
+    probes.set(connections, probe);
+  }
+  return probe;
+}
