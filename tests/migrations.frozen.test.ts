@@ -13,6 +13,7 @@ import { knownMigrations } from '../src/migrator/knownMigrations.js';
 const RELEASED: Record<string, string> = {
   '0001-create-users': '84f049880727417e54b00f8f87ca4e6701376942f51eb10c71c286437cddb0a8',
   '0002-create-tasks': 'aab522fae5d1b8477634944d091b1864b94108fbe6f3ba5c64dd0aaacc12e4a1',
+  '0003-tasks-row-level-security': '1488204b587068e31a3547ed1506e479d646f8cf241c87ac4f0f2a17d2fc89a8',
 };
 
 const FROZEN = 'is released: never edit a released migration (databases that applied it would refuse `migrate up`); write a new migration instead';

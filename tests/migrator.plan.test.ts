@@ -1,5 +1,5 @@
-// planUp, planDown and migrationStatus alone, without a database: in particular a future tododb
-// release whose new migration (a fake 0003) comes after applied application migrations.
+// planUp, planDown and migrationStatus alone, without a database: in particular a tododb release
+// whose new migration (0003) comes after applied application migrations.
 import { describe, expect, it } from 'vitest';
 import { MigrationError } from '../src/index.js';
 import type { KnownMigration, MigrationSource } from '../src/migrator/knownMigrations.js';
@@ -39,10 +39,11 @@ function planError(plan: () => unknown): MigrationError {
   throw new Error('expected the plan to be refused');
 }
 
-// tododb 0.2 (say) ships 0003; the application applied its own after tododb 0.1's 0001 and 0002.
+// A tododb release ships 0003; the application applied its own after the earlier release's 0001 and
+// 0002. Stand-ins named like tododb's own: the planner sees only names, sources and checksums.
 const T1 = known('0001-create-users', 'tododb');
 const T2 = known('0002-create-tasks', 'tododb');
-const T3 = known('0003-add-tags', 'tododb');
+const T3 = known('0003-tasks-row-level-security', 'tododb');
 const A = known('20260101-a', 'app');
 const B = known('20260102-b', 'app');
 const C = known('20260103-c', 'app');
@@ -50,19 +51,19 @@ const APPLIED = applied(['0001-create-users', 'tododb'], ['0002-create-tasks', '
 
 describe('planUp after a tododb upgrade that adds a migration', () => {
   it("plans the new tododb migration although it sorts before the applied application ones: each source has its own order", () => {
-    expect(names(planUp([T1, T2, T3, A, B], APPLIED, {}))).toEqual(['0003-add-tags']);
+    expect(names(planUp([T1, T2, T3, A, B], APPLIED, {}))).toEqual(['0003-tasks-row-level-security']);
   });
 
   it("plans tododb's new migration before the application's pending one", () => {
-    expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, {}))).toEqual(['0003-add-tags', '20260103-c']);
-    expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, { to: '0003-add-tags' }))).toEqual(['0003-add-tags']);
+    expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, {}))).toEqual(['0003-tasks-row-level-security', '20260103-c']);
+    expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, { to: '0003-tasks-row-level-security' }))).toEqual(['0003-tasks-row-level-security']);
   });
 
   it('reports it pending with its source, and reverts it first once applied after the others', () => {
-    expect(migrationStatus([T1, T2, T3, A, B], APPLIED).pending).toEqual([{ name: '0003-add-tags', source: 'tododb' }]);
-    const after = [...APPLIED, ...applied(['0003-add-tags', 'tododb']).map((row) => ({ ...row, appliedAt: new Date(Date.UTC(2026, 1, 1)) }))];
-    expect(names(planDown([T1, T2, T3, A, B], after, {}))).toEqual(['0003-add-tags']);
-    expect(names(planDown([T1, T2, T3, A, B], after, { to: 0 }))).toEqual(['0003-add-tags', '20260102-b', '20260101-a', '0002-create-tasks', '0001-create-users']);
+    expect(migrationStatus([T1, T2, T3, A, B], APPLIED).pending).toEqual([{ name: '0003-tasks-row-level-security', source: 'tododb' }]);
+    const after = [...APPLIED, ...applied(['0003-tasks-row-level-security', 'tododb']).map((row) => ({ ...row, appliedAt: new Date(Date.UTC(2026, 1, 1)) }))];
+    expect(names(planDown([T1, T2, T3, A, B], after, {}))).toEqual(['0003-tasks-row-level-security']);
+    expect(names(planDown([T1, T2, T3, A, B], after, { to: 0 }))).toEqual(['0003-tasks-row-level-security', '20260102-b', '20260101-a', '0002-create-tasks', '0001-create-users']);
   });
 });
 

@@ -1,11 +1,13 @@
 // The `schema` option: tododb in a schema of its own, next to a service's own `public.users`.
 import { describe, expect, it } from 'vitest';
+import { migrations } from '../migrations/index.js';
 import { checkHealth, ConfigError, createDatabase, createMigrator, type MigrationDefinition } from '../src/index.js';
 import { relationsIn, tableSnapshot, tablesIn, withClient } from './support/catalog.js';
 import { databaseForTest } from './support/databaseForTest.js';
 import { createForeignUsers } from './support/foreignTables.js';
 
-const ALL = ['0001-create-users', '0002-create-tasks'];
+/** Every migration tododb ships, in order. */
+const ALL = migrations.map((migration) => migration.name);
 
 describe("tododb in schema 'app' next to the service's own public.users", () => {
   it('up creates the schema and its tables there; services, models, transactions and checkHealth work there; public is untouched', async () => {
@@ -39,9 +41,9 @@ describe("tododb in schema 'app' next to the service's own public.users", () => 
     expect(await countRows(url, 'app.tasks')).toBe(1);
 
     const health = await checkHealth(db);
-    expect(health).toMatchObject({ status: 'ok', migrations: { applied: 2, pending: 0 } });
+    expect(health).toMatchObject({ status: 'ok', migrations: { applied: ALL.length, pending: 0 } });
     // A handle on the default schema of the same database finds no tododb there.
-    expect(await checkHealth(open())).toMatchObject({ status: 'error', migrations: { applied: 0, pending: 2 } });
+    expect(await checkHealth(open())).toMatchObject({ status: 'error', migrations: { applied: 0, pending: ALL.length } });
 
     expect(await tableSnapshot(url, 'public', 'users')).toEqual(publicUsers);
     expect(await relationsIn(url, 'public')).toEqual(publicRelations);
@@ -69,7 +71,8 @@ describe("tododb in schema 'app' next to the service's own public.users", () => 
     await db.users.create({ email: 'only-in-a@example.com' });
     expect(await countRows(url, 'tenant_a.users')).toBe(1);
     expect(await countRows(url, 'tenant_b.users')).toBe(0);
-    expect(await createMigrator(other).down()).toEqual(['0002-create-tasks']);
+    // Back to 0001 in tenant_b only: down to 0002 reverts it and everything after it, newest first.
+    expect(await createMigrator(other).down({ to: '0002-create-tasks' })).toEqual(ALL.slice(1).reverse());
     expect(await tablesIn(url, 'tenant_a')).toEqual(['tasks', 'tododb_migrations', 'users']);
     expect(await tablesIn(url, 'tenant_b')).toEqual(['tododb_migrations', 'users']);
   });
