@@ -1,116 +1,320 @@
-// Hot-path benchmark: tododb's service layer against raw `pg` running the same statements on
-// a pool of the same size, at 1 and at 32 concurrent callers. Prints a table; asserts nothing.
+// Hot-path benchmark, on the built dist/: tododb's service layer against raw `pg` running the
+// same SQL on a pool of the same size — with unnamed statements (what `pool.query(text, values)`
+// sends) and with named ones — at 1 and at 32 concurrent callers; the client CPU and GC time of a
+// list call; the same through a real PgBouncer when one is installed; and the cost of a page deep
+// in a 200,000-task list. The contenders run interleaved, round after round, in one process.
+// Prints markdown tables; asserts nothing.
 //
-//   npm run bench                      # against BENCH_DATABASE_URL, else the local server
+//   npm run bench                               # against the local server
 //   BENCH_DATABASE_URL=postgres://… npm run bench
+//   BENCH_ROUNDS=3 BENCH_OPS_SERIAL=300 BENCH_OPS_PARALLEL=1000 npm run bench   # shorter
 //
-// It creates (and afterwards drops) a database of its own named tododb_bench on that server.
-import { randomUUID } from 'node:crypto';
+// It creates (and afterwards drops) databases of its own, named tododb_bench_…, on that server.
+import { PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import { createDatabase, createMigrator } from '../dist/index.js';
+import { SERVER_URL, createBenchDatabase } from './support/benchDatabase.mjs';
+import { machineLine } from './support/machine.mjs';
+import { startPgBouncer } from './support/pgbouncer.mjs';
+import { fixed, markdownTable, median } from './support/stats.mjs';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL = 10;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const OPS = { 1: Number(process.env.BENCH_OPS_SERIAL ?? 2000), 32: Number(process.env.BENCH_OPS_PARALLEL ?? 8000) };
+const OPS = { 1: Number(process.env.BENCH_OPS_SERIAL ?? 600), 32: Number(process.env.BENCH_OPS_PARALLEL ?? 2000) };
+const CPU_CALLS = Number(process.env.BENCH_CPU_CALLS ?? 3000);
+const USERS = 100;
+const TASKS_PER_USER = 200;
+const DEEP_TASKS = 200_000;
+const PAGE = 50;
 
+// The service layer's SQL, word for word (src/services/statements.ts), for the raw pg contenders.
+const TASKS = '"public"."tasks"';
 const TASK_COLUMNS = `id, user_id AS "userId", title, description, is_completed AS "isCompleted", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const SQL = {
+  list: `SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+  get: `SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE id = $1 AND user_id = $2`,
+  insert: `INSERT INTO ${TASKS} (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`,
+  update: `UPDATE ${TASKS} SET is_completed = $3, updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`,
+  delete: `DELETE FROM ${TASKS} WHERE id = $1 AND user_id = $2`,
+};
 
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query('DROP DATABASE IF EXISTS tododb_bench WITH (FORCE)');
-await admin.query('CREATE DATABASE tododb_bench');
-const url = new URL(serverUrl);
-url.pathname = '/tododb_bench';
+/** The five task operations, by tododb's service layer. */
+function tododbApi(db) {
+  return {
+    list: (userId) => db.tasks.list(userId, { limit: PAGE }),
+    get: (userId, taskId) => db.tasks.get(userId, taskId),
+    create: (userId) => db.tasks.create(userId, { title: 'new task' }),
+    update: (userId, taskId, done) => db.tasks.update(userId, taskId, { isCompleted: done }),
+    remove: (userId, taskId) => db.tasks.delete(userId, taskId),
+  };
+}
 
-const db = createDatabase({ url: url.toString(), pool: { max: POOL } }, {});
-const raw = new pg.Pool({ connectionString: url.toString(), max: POOL });
-raw.on('error', () => {}); // idle clients are terminated by the DROP DATABASE at the end
-try {
-  await createMigrator(db).up();
-  // 100 users with 200 tasks each.
-  const users = [];
-  for (let i = 0; i < 100; i += 1) users.push((await db.users.create({ email: `bench${i}@example.com` })).id);
-  await raw.query(
-    `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
-     FROM unnest($1::uuid[]) AS u, generate_series(1, 200) AS i`,
-    [users],
-  );
-  await raw.query('ANALYZE');
-  const tasks = (await raw.query('SELECT id, user_id FROM tasks')).rows;
-  const anyTask = (i) => tasks[(i * 7919) % tasks.length];
+/** The same five operations by raw pg: the same SQL and values, unnamed or as named statements. */
+function pgApi(pool, named) {
+  const run = (key, values) => pool.query(named ? { name: `bench_${key}`, text: SQL[key], values } : { text: SQL[key], values });
+  return {
+    list: (userId) => run('list', [userId, PAGE + 1]),
+    get: (userId, taskId) => run('get', [taskId, userId]),
+    create: (userId) => run('insert', [crypto.randomUUID(), userId, 'new task', null, false]),
+    update: (userId, taskId, done) => run('update', [taskId, userId, done]),
+    remove: (userId, taskId) => run('delete', [taskId, userId]),
+  };
+}
 
-  const cases = {
-    'get task': {
-      tododb: (i) => db.tasks.get(anyTask(i).user_id, anyTask(i).id),
-      pg: (i) => raw.query(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [anyTask(i).id, anyTask(i).user_id]),
-    },
-    'list 20 newest': {
-      tododb: (i) => db.tasks.list(users[i % users.length], { limit: 20 }),
-      pg: (i) =>
-        raw.query(`SELECT ${TASK_COLUMNS} FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [users[i % users.length], 21]),
-    },
-    'create task': {
-      tododb: (i) => db.tasks.create(users[i % users.length], { title: 'new task' }),
-      pg: (i) =>
-        raw.query(`INSERT INTO tasks (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`, [
-          randomUUID(),
-          users[i % users.length],
-          'new task',
-          null,
-          false,
-        ]),
-    },
-    'update task': {
-      tododb: (i) => db.tasks.update(anyTask(i).user_id, anyTask(i).id, { isCompleted: i % 2 === 0 }),
-      pg: (i) =>
-        raw.query(`UPDATE tasks SET is_completed = $3, updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`, [
-          anyTask(i).id,
-          anyTask(i).user_id,
-          i % 2 === 0,
-        ]),
-    },
-    'get user': {
-      tododb: (i) => db.users.get(users[i % users.length]),
-      pg: (i) => raw.query(`SELECT id, email, name, created_at AS "createdAt", updated_at AS "updatedAt" FROM users WHERE id = $1`, [users[i % users.length]]),
+// Each case is one call for operation number `i`; `spares` are tasks made for it to delete.
+function hotPaths(data) {
+  const userAt = (i) => data.users[i % data.users.length];
+  const taskAt = (i) => data.tasks[(i * 7919) % data.tasks.length];
+  return {
+    'list 50': { run: (api, i) => api.list(userAt(i)) },
+    get: { run: (api, i) => api.get(taskAt(i).userId, taskAt(i).id) },
+    create: { run: (api, i) => api.create(userAt(i)) },
+    update: { run: (api, i) => api.update(taskAt(i).userId, taskAt(i).id, i % 2 === 0) },
+    delete: { spares: true, run: (api, i, spares) => api.remove(spares[i].userId, spares[i].id) },
+    // A todo app's day: half lists, then reads, writes and deletes.
+    mix: {
+      spares: true,
+      run: (api, i, spares) => {
+        const kind = i % 10;
+        if (kind < 5) return api.list(userAt(i));
+        if (kind < 7) return api.get(taskAt(i).userId, taskAt(i).id);
+        if (kind === 7) return api.create(userAt(i));
+        if (kind === 8) return api.update(taskAt(i).userId, taskAt(i).id, i % 2 === 0);
+        return api.remove(spares[i].userId, spares[i].id);
+      },
     },
   };
+}
 
-  // Runs `ops` calls with `concurrency` callers; returns operations per second.
-  async function measure(run, ops, concurrency) {
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < ops) await run(next++);
-      }),
-    );
-    return ops / ((performance.now() - started) / 1000);
-  }
-  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-  console.log(`tododb hot paths vs raw pg — pool ${POOL}, ${ROUNDS} rounds, median ops/s; ratio = tododb time per op ÷ pg time per op (goal: <= 1.15)`);
-  console.log(`${'case'.padEnd(16)} ${'callers'.padStart(7)} ${'pg ops/s'.padStart(10)} ${'tododb ops/s'.padStart(13)} ${'ratio'.padStart(7)}`);
-  for (const concurrency of [1, 32]) {
-    for (const [name, impl] of Object.entries(cases)) {
-      await measure(impl.pg, 200, concurrency); // warm both paths
-      await measure(impl.tododb, 200, concurrency);
-      const results = { pg: [], tododb: [] };
-      for (let round = 0; round < ROUNDS; round += 1) {
-        // Alternate which goes first so that neither always gets the warmer cache.
-        const order = round % 2 === 0 ? ['pg', 'tododb'] : ['tododb', 'pg'];
-        for (const which of order) results[which].push(await measure(impl[which], OPS[concurrency], concurrency));
+/** Runs `ops` calls of `run` with `concurrency` callers; returns calls per second. */
+async function measure(run, ops, concurrency, spares) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < ops) {
+        const i = next++;
+        await run(i, spares);
       }
-      const pgRate = median(results.pg);
-      const ourRate = median(results.tododb);
-      console.log(
-        `${name.padEnd(16)} ${String(concurrency).padStart(7)} ${pgRate.toFixed(0).padStart(10)} ${ourRate.toFixed(0).padStart(13)} ${(pgRate / ourRate).toFixed(2).padStart(6)}x`,
-      );
+    }),
+  );
+  return ops / ((performance.now() - started) / 1000);
+}
+
+/** Migrates and fills the database: USERS users with TASKS_PER_USER tasks each. `admin` stays for making spares. */
+async function seed(url, admin) {
+  const db = createDatabase({ url, pool: { max: 2 } }, {});
+  try {
+    await createMigrator(db).up();
+    const users = [];
+    for (let i = 0; i < USERS; i += 1) users.push((await db.users.create({ email: `bench${i}@example.com` })).id);
+    await admin.query(
+      `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
+       FROM unnest($1::uuid[]) AS u, generate_series(1, ${TASKS_PER_USER}) AS i`,
+      [users],
+    );
+    await admin.query('ANALYZE');
+    const tasks = (await admin.query('SELECT id, user_id AS "userId" FROM tasks')).rows;
+    // Tasks for the delete cases, made before each timed run so that deletes always hit a row.
+    const spares = async (count) =>
+      (
+        await admin.query(
+          `INSERT INTO tasks (id, user_id, title) SELECT gen_random_uuid(), ($1::uuid[])[1 + i % $2], 'spare' FROM generate_series(1, $3) AS i
+           RETURNING id, user_id AS "userId"`,
+          [users, users.length, count],
+        )
+      ).rows;
+    return { users, tasks, spares };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Every hot path at 1 and 32 callers, each contender `ROUNDS` times, interleaved (the order turns
+ * each round so that none always runs on the warmest cache). Returns median calls per second.
+ */
+async function compareHotPaths(contenders, data, rounds) {
+  const names = Object.keys(contenders);
+  const results = [];
+  for (const concurrency of [1, 32]) {
+    for (const [path, hot] of Object.entries(hotPaths(data))) {
+      const ops = OPS[concurrency];
+      const rates = Object.fromEntries(names.map((name) => [name, []]));
+      for (const name of names) await measure((i, s) => hot.run(contenders[name], i, s), 100, concurrency, hot.spares ? await data.spares(100) : []);
+      for (let round = 0; round < rounds; round += 1) {
+        const order = names.map((_, k) => names[(k + round) % names.length]);
+        for (const name of order) {
+          const spares = hot.spares ? await data.spares(ops) : [];
+          rates[name].push(await measure((i, s) => hot.run(contenders[name], i, s), ops, concurrency, spares));
+        }
+      }
+      results.push({ path, concurrency, rate: Object.fromEntries(names.map((name) => [name, median(rates[name])])) });
     }
   }
+  return results;
+}
+
+/**
+ * Client CPU (process.cpuUsage) per list call and the share of wall time spent in GC pauses
+ * (PerformanceObserver 'gc' entries), over CPU_CALLS list calls at 32 callers, interleaved.
+ */
+async function compareClientCost(contenders, data, rounds) {
+  const gcPauses = [];
+  const observer = new PerformanceObserver((list) => gcPauses.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const names = Object.keys(contenders);
+  const samples = Object.fromEntries(names.map((name) => [name, { cpu: [], gc: [] }]));
+  const { run } = hotPaths(data)['list 50'];
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      for (const name of names.map((_, k) => names[(k + round) % names.length])) {
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
+        await measure((i) => run(contenders[name], i), CPU_CALLS, 32, []);
+        const ended = performance.now();
+        const cpu = process.cpuUsage(cpuBefore);
+        await new Promise((resolve) => setImmediate(resolve)); // let the last GC entries arrive
+        gcPauses.push(...observer.takeRecords());
+        const gcMs = gcPauses.filter((entry) => entry.startTime >= started && entry.startTime < ended).reduce((sum, entry) => sum + entry.duration, 0);
+        gcPauses.length = 0;
+        samples[name].cpu.push((cpu.user + cpu.system) / CPU_CALLS);
+        samples[name].gc.push(gcMs / (ended - started));
+      }
+    }
+  } finally {
+    observer.disconnect();
+  }
+  return Object.fromEntries(names.map((name) => [name, { cpuUs: median(samples[name].cpu), gcShare: median(samples[name].gc) }]));
+}
+
+/** Time of pages deep in one user's 200,000 tasks, walked by cursor, against OFFSET by raw pg. */
+async function deepPagination(url) {
+  const db = createDatabase({ url, pool: { max: 2 } }, {});
+  const raw = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    const owner = (await db.users.create({ email: 'deep@example.com' })).id;
+    await raw.query(
+      `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), $1, 'task ' || i, now() - i * interval '1 millisecond'
+       FROM generate_series(1, ${DEEP_TASKS}) AS i`,
+      [owner],
+    );
+    await raw.query('ANALYZE tasks');
+    const keyset = [];
+    let cursor = null;
+    for (let page = 1; page <= 1000; page += 1) {
+      const started = performance.now();
+      const result = await db.tasks.list(owner, { limit: PAGE, cursor });
+      keyset.push(performance.now() - started);
+      cursor = result.nextCursor;
+    }
+    const ranges = [
+      [1, 10],
+      [91, 100],
+      [491, 500],
+      [991, 1000],
+    ];
+    const rows = [];
+    for (const [from, to] of ranges) {
+      const offset = [];
+      for (let page = from; page <= to; page += 1) {
+        const started = performance.now();
+        await raw.query(`SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT ${PAGE} OFFSET $2`, [owner, (page - 1) * PAGE]);
+        offset.push(performance.now() - started);
+      }
+      rows.push([`${from}–${to}`, fixed(median(keyset.slice(from - 1, to)), 2), fixed(median(offset), 2)]);
+    }
+    return rows;
+  } finally {
+    await db.close();
+    await raw.end();
+  }
+}
+
+/** Ends a pg pool or closes a tododb handle. */
+function closeHandle(handle) {
+  return (handle.end ? handle.end() : handle.close()).catch(() => {});
+}
+
+function ratio(ours, theirs) {
+  return `${fixed(ours / theirs, 2)}×`;
+}
+
+console.log(`# tododb hot paths vs raw pg\n\n${machineLine()} (at start)\n`);
+const database = await createBenchDatabase('hot');
+const opened = [];
+try {
+  const open = (handle) => {
+    opened.push(handle);
+    handle.on?.('error', () => {}); // a pg pool's idle clients are terminated when the database is dropped
+    return handle;
+  };
+  const data = await seed(database.url, open(new pg.Pool({ connectionString: database.url, max: 1 })));
+
+  const db = open(createDatabase({ url: database.url, pool: { max: POOL } }, {}));
+  const direct = {
+    pg: pgApi(open(new pg.Pool({ connectionString: database.url, max: POOL })), false),
+    'pg named': pgApi(open(new pg.Pool({ connectionString: database.url, max: POOL })), true),
+    tododb: tododbApi(db),
+  };
+  const results = await compareHotPaths(direct, data, ROUNDS);
+  console.log(
+    `## Direct connection\n\npool ${POOL}, median calls/s of ${ROUNDS} interleaved rounds of ${OPS[1]} (1 caller) or ${OPS[32]} (32 callers) calls; ` +
+      `ratio = tododb calls/s ÷ pg calls/s (goal ≥ 1.00, ≥ 1.15 against unnamed statements)\n`,
+  );
+  console.log(
+    markdownTable(
+      ['hot path', 'callers', 'pg', 'pg named', 'tododb', 'tododb ÷ pg', 'tododb ÷ pg named'],
+      results.map(({ path, concurrency, rate }) => [
+        path,
+        concurrency,
+        fixed(rate.pg, 0),
+        fixed(rate['pg named'], 0),
+        fixed(rate.tododb, 0),
+        ratio(rate.tododb, rate.pg),
+        ratio(rate.tododb, rate['pg named']),
+      ]),
+    ),
+  );
+
+  const cost = await compareClientCost(direct, data, ROUNDS);
+  console.log(`\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`);
+  console.log(
+    markdownTable(
+      ['contender', 'CPU µs per call', 'GC share of wall time', 'CPU ÷ pg'],
+      Object.entries(cost).map(([name, { cpuUs, gcShare }]) => [name, fixed(cpuUs, 0), `${fixed(gcShare * 100, 1)} %`, ratio(cpuUs, cost.pg.cpuUs)]),
+    ),
+  );
+
+  const started = await startPgBouncer(SERVER_URL, { poolSize: POOL });
+  if (started.bouncer) {
+    const { bouncer } = started;
+    try {
+      const url = bouncer.url(database.name);
+      const through = {
+        pg: pgApi(open(new pg.Pool({ connectionString: url, max: POOL })), false),
+        tododb: tododbApi(open(createDatabase({ url, pool: { max: POOL }, pgbouncer: true }, {}))),
+      };
+      const bounced = await compareHotPaths(through, data, Math.min(ROUNDS, 3));
+      console.log(`\n## Through PgBouncer (transaction mode, ${POOL} server connections)\n\nunnamed statements on both sides (goal: tododb ÷ pg ≥ 0.95)\n`);
+      console.log(
+        markdownTable(
+          ['hot path', 'callers', 'pg', 'tododb', 'tododb ÷ pg'],
+          bounced.map(({ path, concurrency, rate }) => [path, concurrency, fixed(rate.pg, 0), fixed(rate.tododb, 0), ratio(rate.tododb, rate.pg)]),
+        ),
+      );
+    } finally {
+      for (const handle of opened.splice(4)) await closeHandle(handle);
+      await bouncer.stop();
+    }
+  } else {
+    console.log(`\n## Through PgBouncer\n\nskipped: ${started.skipped}`);
+  }
+
+  console.log(`\n## Deep pages\n\none user with ${DEEP_TASKS.toLocaleString('en')} tasks, pages of ${PAGE}; median ms per page, tododb's cursor against raw pg's OFFSET (goal: flat to page 1,000)\n`);
+  console.log(markdownTable(['pages', 'tododb (cursor) ms', 'pg OFFSET ms'], await deepPagination(database.url)));
+  console.log(`\n${machineLine()} (at end)`);
 } finally {
-  await db.close();
-  await raw.end();
-  await admin.query('DROP DATABASE IF EXISTS tododb_bench WITH (FORCE)');
-  await admin.end();
+  for (const handle of opened) await closeHandle(handle);
+  await database.drop();
 }

@@ -5,6 +5,7 @@ import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   checkHealth,
+  ConfigError,
   createDatabase,
   createMigrator,
   DatabaseUnavailableError,
@@ -558,5 +559,92 @@ describe('db.transaction() through PgBouncer', () => {
     });
     expect(await titlesOf(testDb.name, user.id)).toEqual(['db.tasks', 'model with transaction', 'model without', 'savepoint']);
     expect(db.stats()).toMatchObject({ max: 1, inUse: 0, waiting: 0 });
+describe('prepared statements through PgBouncer', () => {
+  /**
+   * The names of the prepared statements on every server connection PgBouncer holds for
+   * `database`, by backend: as many clients as the pool has server connections each open a
+   * transaction, so each is given a server of its own, and each reads its server's statements.
+   */
+  async function preparedOnServerConnections(url: string, database: string): Promise<string[][]> {
+    const clients = Array.from({ length: POOL_SIZE }, () => new pg.Client({ connectionString: url }));
+    try {
+      await Promise.all(clients.map((client) => client.connect()));
+      await Promise.all(clients.map((client) => client.query('BEGIN')));
+      const backends = await Promise.all(
+        clients.map(async (client) => {
+          const { rows } = await client.query<{ pid: number; names: string[] }>(
+            'SELECT pg_backend_pid() AS pid, array(SELECT name FROM pg_prepared_statements ORDER BY name) AS names',
+          );
+          return rows[0]!;
+        }),
+      );
+      const inspected = backends.map((backend) => backend.pid);
+      expect(new Set(inspected).size).toBe(POOL_SIZE);
+      for (const pid of await serverBackends(database)) expect(inspected).toContain(pid);
+      await Promise.all(clients.map((client) => client.query('ROLLBACK')));
+      return backends.map((backend) => backend.names);
+    } finally {
+      await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    }
+  }
+
+  it('the inspection finds a named statement that a client sent through PgBouncer', async () => {
+    // The check below must be able to fail: a named statement stays on the server connection
+    // that parsed it, where another client's transaction can later run into it.
+    const { testDb, url } = await database();
+    const careless = new pg.Client({ connectionString: url });
+    await careless.connect();
+    await careless.query({ name: 'careless_named', text: 'SELECT 1' });
+    await careless.end();
+    expect((await preparedOnServerConnections(url, testDb.name)).flat()).toEqual(['careless_named']);
+  });
+
+  it('no statement name is ever sent by the service layer, whether PgBouncer is set or detected from the URL', async () => {
+    const { testDb, url } = await database();
+    const detected = new URL(url);
+    detected.searchParams.set('pgbouncer', 'true');
+    const dbs = [open(url, { pool: { max: 4 } }), open(url, { pool: { max: 4 } }), createDatabase({ url: detected.toString(), pool: { max: 4 } }, {})];
+    cleanups.push(() => dbs[2]!.close());
+    await Promise.all(
+      dbs.flatMap((db, d) =>
+        Array.from({ length: 4 }, async (_, c) => {
+          const email = `unnamed-${d}-${c}@example.com`;
+          const user = await db.users.create({ email });
+          for (let i = 0; i < 5; i++) {
+            const task = await db.tasks.create(user.id, { title: `task ${i}` });
+            await db.tasks.get(user.id, task.id);
+            await db.tasks.update(user.id, task.id, { isCompleted: true });
+            await db.tasks.list(user.id, { limit: 3 });
+            await db.users.getByEmail(email);
+            await db.tasks.delete(user.id, task.id);
+          }
+          await db.transaction(async (tx) => tx.tasks.create(user.id, { title: 'in a transaction' }));
+        }),
+      ),
+    );
+    expect(await preparedOnServerConnections(url, testDb.name)).toEqual(Array.from({ length: POOL_SIZE }, () => []));
+  });
+
+  it('preparedStatements: true with PgBouncer, set or detected from the URL, is a ConfigError naming the field', () => {
+    const url = new URL(bouncer.url('anything'));
+    url.password = PASSWORD;
+    const detected = new URL(url);
+    detected.searchParams.set('pgbouncer', 'true');
+    for (const config of [
+      { url: url.toString(), pgbouncer: true, preparedStatements: true },
+      { url: detected.toString(), preparedStatements: true },
+    ]) {
+      const error = (() => {
+        try {
+          createDatabase(config, {});
+        } catch (caught) {
+          return caught;
+        }
+        return expect.fail('createDatabase accepted it');
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'preparedStatements' });
+      expect((error as Error).message).not.toContain(PASSWORD);
+    }
   });
 });
