@@ -559,6 +559,9 @@ describe('db.transaction() through PgBouncer', () => {
     });
     expect(await titlesOf(testDb.name, user.id)).toEqual(['db.tasks', 'model with transaction', 'model without', 'savepoint']);
     expect(db.stats()).toMatchObject({ max: 1, inUse: 0, waiting: 0 });
+  });
+});
+
 describe('prepared statements through PgBouncer', () => {
   /**
    * The names of the prepared statements on every server connection PgBouncer holds for
