@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { ResolvedConfig, SqlLogger } from '../config/resolveConfig.js';
-import { DatabaseUnavailableError, TododbError, TransactionError } from '../errors/errors.js';
+import { DatabaseUnavailableError, QueryTimeoutError, TododbError, TransactionError } from '../errors/errors.js';
+import { QueryWatchdog } from './QueryWatchdog.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
 import { createPool } from './createPool.js';
 import { isQueryable } from './pgInternals.js';
@@ -47,11 +48,13 @@ export class Connections {
   private readonly inTransaction = new WeakSet<pg.ClientBase>();
   private closing: Promise<void> | undefined;
   private readonly closeHooks: (() => void)[] = [];
+  private readonly watchdog: QueryWatchdog;
 
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
     this.logging = config.logging;
     this.pool = createPool(config);
+    this.watchdog = new QueryWatchdog(config.queryTimeoutMs);
   }
 
   /** Whether `close()` has been called. */
@@ -78,7 +81,7 @@ export class Connections {
       return await this.run<Row>(client, statement, values);
     } catch (error) {
       failure = error;
-      throw translateError(error);
+      throw this.failure(client, error);
     } finally {
       this.release(client, failure);
     }
@@ -87,14 +90,14 @@ export class Connections {
   /** Runs ad-hoc SQL (the migrator's reads) in the current transaction or on a pooled connection; errors are translated. */
   async execute(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult> {
     const scope = this.scopes.getStore();
-    if (scope) return scope.execute(text, values).catch((error: unknown) => Promise.reject(translateError(error)));
+    if (scope) return scope.execute(text, values).catch((error: unknown) => Promise.reject(this.failure(scope.client, error)));
     const client = await this.acquire();
     let failure: unknown;
     try {
       return await this.runText(client, text, values);
     } catch (error) {
       failure = error;
-      throw translateError(error);
+      throw this.failure(client, error);
     } finally {
       this.release(client, failure);
     }
@@ -111,11 +114,14 @@ export class Connections {
         `The database is unavailable: the pool is saturated (${this.pool.waitingCount} callers already waiting for one of ${this.config.pool.max} connections)`,
       );
     }
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
     }
+    this.watchdog.watch(client);
+    return client;
   }
 
   /**
@@ -124,6 +130,7 @@ export class Connections {
    */
   release(client: pg.PoolClient, error?: unknown): void {
     if (this.inTransaction.has(client)) return;
+    this.watchdog.unwatch(client);
     const broken = !isQueryable(client) || (client as { _invalid?: boolean })._invalid === true;
     client.release(broken ? (error instanceof Error ? error : new Error('connection is broken')) : undefined);
   }
@@ -131,6 +138,7 @@ export class Connections {
   /** Closes a connection instead of giving it back: its state is unknown. */
   discard(client: pg.PoolClient, error: unknown): void {
     this.inTransaction.delete(client);
+    this.watchdog.unwatch(client);
     client.release(error instanceof Error ? error : new Error(String(error)));
   }
 
@@ -157,7 +165,7 @@ export class Connections {
       await runCommand(client, BEGIN[isolationLevel ?? 'read committed']);
     } catch (error) {
       this.discard(client, error);
-      throw translateError(error);
+      throw this.failure(client, error);
     }
     this.inTransaction.add(client);
     const scope = new TransactionScope(client, this.runners);
@@ -186,7 +194,7 @@ export class Connections {
     } catch (error) {
       // Committed or not, nobody knows (the connection failed during COMMIT): drop it.
       this.discard(client, error);
-      throw translateError(error);
+      throw this.failure(client, error);
     }
     this.release(client);
     if (committed.command === 'ROLLBACK') {
@@ -215,7 +223,7 @@ export class Connections {
     const scope = new TransactionScope(outer.client, this.runners, outer);
     const name = `tododb_savepoint_${scope.depth}`;
     const command = (text: string) => outer.enqueue(() => runCommand(outer.client, text)).catch((error: unknown) => {
-      throw translateError(error);
+      throw this.failure(outer.client, error);
     });
     // Claimed before the first await: a second nested call started in the same tick (two
     // db.transaction() in one Promise.all) must find it taken, not run beside it.
@@ -290,8 +298,23 @@ export class Connections {
     return logged(this.logging, text, runText(client, text, values));
   }
 
+  /** The typed error for a failure on `client`: a timeout when the watchdog closed it, else translated. */
+  failure(client: pg.ClientBase, error: unknown): TododbError {
+    if (this.watchdog.hasTimedOut(client)) {
+      const limit = this.config.queryTimeoutMs;
+      return new QueryTimeoutError(`The database did not answer within ${limit} ms (queryTimeoutMs): the connection was closed`, { cause: error });
+    }
+    return translateError(error);
+  }
+
+  /** Replaces the client-side bound on `client`'s queries until the returned function is called (the migrator waits longer). */
+  overrideQueryTimeout(client: pg.ClientBase, limitMs: number | undefined): () => void {
+    return this.watchdog.override(client, limitMs);
+  }
+
   // What transaction scopes run statements with: the same paths, logging included.
   private readonly runners: Runners = {
+    failure: (client, error) => this.failure(client, error),
     statement: (client, statement, values) => this.run(client, statement, values),
     text: (client, text, values) => this.runText(client, text, values),
     actingUserSql: this.config.rowLevelSecurity ? SET_ACTING_USER : undefined,

@@ -1,12 +1,13 @@
 import type pg from 'pg';
-import { transactionFinishedError, type TransactionError } from '../errors/errors.js';
-import { translateError } from '../errors/translateError.js';
+import { transactionFinishedError, type TododbError, type TransactionError } from '../errors/errors.js';
 import type { Statement } from './Statement.js';
 
 /** How the connection layer runs a statement of the service layer, and ad-hoc SQL, on a connection. */
 export interface Runners {
   statement<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>>;
   text(client: pg.ClientBase, text: string, values: readonly unknown[]): Promise<pg.QueryResult>;
+  /** The typed error for a failure on `client`. */
+  failure(client: pg.ClientBase, error: unknown): TododbError;
   /** With row-level security: the statement that sets the acting user; undefined without. */
   actingUserSql: string | undefined;
 }
@@ -64,7 +65,7 @@ export class TransactionScope {
     }
     const result = this.enqueue(() => this.run.statement<Row>(this.client, statement, values));
     return result.catch((error: unknown) => {
-      throw translateError(error);
+      throw this.run.failure(this.client, error);
     });
   }
 

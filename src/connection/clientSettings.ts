@@ -24,7 +24,6 @@ export function clientSettings(config: ResolvedConfig): ClientSettings {
     // libpq's `-c name=value` settings, checked by parseDatabaseUrl; never through PgBouncer.
     options: connection.options,
     connectionTimeoutMillis: config.connectTimeoutMs,
-    query_timeout: config.queryTimeoutMs === 0 ? undefined : config.queryTimeoutMs,
     // PgBouncer in transaction mode rejects startup parameters it does not know, and a
     // session-level SET would land on whichever backend serves the next transaction. There the
     // server-side timeout comes from the role (ALTER ROLE … SET statement_timeout), see README.

@@ -1,13 +1,10 @@
 import pg from 'pg';
-import { destroySocket } from './pgInternals.js';
 import { requireChannelBinding } from './requireChannelBinding.js';
 import type { ClientSettings } from './clientSettings.js';
 
-const QUERY_READ_TIMEOUT = 'Query read timeout';
-
 /**
  * The pg `Client` class of one database handle: pg's own, with tododb's settings applied to every
- * connection whatever options the pool passes, and two safety rules.
+ * connection whatever options the pool passes. It adds nothing per query (see QueryWatchdog).
  */
 export function createClientClass(settings: ClientSettings): typeof pg.Client {
   const bindChannel = settings.enableChannelBinding === true;
@@ -19,26 +16,6 @@ export function createClientClass(settings: ClientSettings): typeof pg.Client {
       // a transaction) emits 'error' with nobody listening: without this the process would crash.
       // The pool sees `_queryable` turn false and drops the connection when it comes back.
       this.on('error', () => {});
-    }
-
-    // pg's query_timeout gives up on the answer but leaves the connection busy with the query it
-    // gave up on: against a black-holed host every later query on it would wait too. A
-    // connection that timed out is closed, so that the pool drops it.
-    override query(...args: unknown[]): never {
-      const last = args[args.length - 1];
-      if (typeof last === 'function') {
-        args[args.length - 1] = (error: Error | null, result: unknown) => {
-          if (error?.message === QUERY_READ_TIMEOUT) destroySocket(this);
-          (last as (e: Error | null, r: unknown) => void)(error, result);
-        };
-      }
-      const result = (super.query as (...a: unknown[]) => unknown)(...args);
-      if (result instanceof Promise) {
-        result.catch((error: unknown) => {
-          if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) destroySocket(this);
-        });
-      }
-      return result as never;
     }
   } as typeof pg.Client;
 }

@@ -5,8 +5,8 @@ import type pg from 'pg';
 
 interface ClientInternals {
   connection?: { stream?: { destroy(): void } };
-  connectionParameters?: { query_timeout?: number };
   _queryable?: boolean;
+  _activeQuery?: unknown;
 }
 
 /** Closes a client's socket at once: for a server that will not answer a Terminate. */
@@ -19,19 +19,10 @@ export function isQueryable(client: pg.ClientBase): boolean {
   return (client as unknown as ClientInternals)._queryable !== false;
 }
 
-/**
- * Replaces the client-side bound on each query of `client` (`query_timeout`) until the returned
- * function is called, which restores it. The migrator needs a longer bound than request paths.
- */
-export function overrideQueryTimeout(client: pg.ClientBase, timeoutMs: number | undefined): () => void {
-  const parameters = (client as unknown as ClientInternals).connectionParameters;
-  if (!parameters) return () => {};
-  const previous = parameters.query_timeout;
-  parameters.query_timeout = timeoutMs;
-  return () => {
-    parameters.query_timeout = previous;
-  };
+/** The query pg is waiting on the server for on `client` (null or undefined when none). */
+export function activeQueryOf(client: pg.ClientBase): unknown {
+  return (client as unknown as ClientInternals)._activeQuery ?? undefined;
 }
 
 /** The members above, by name, for the test that guards them. */
-export const PG_INTERNALS = ['connection.stream', 'connectionParameters.query_timeout', '_queryable'] as const;
+export const PG_INTERNALS = ['connection.stream', '_queryable', '_activeQuery'] as const;

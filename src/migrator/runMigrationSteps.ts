@@ -1,5 +1,4 @@
 import type { Connections } from '../connection/Connections.js';
-import { overrideQueryTimeout } from '../connection/pgInternals.js';
 import type { TransactionScope } from '../connection/TransactionScope.js';
 import { MigrationError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
@@ -134,7 +133,7 @@ async function inLockedTransaction<T>(run: StepRun, work: (scope: TransactionSco
   return run.connections.transaction(async (scope) => {
     // The client-side bound must outlast the longest legitimate wait (the lock's, or a long index
     // build), so it fires only for a host that went silent.
-    const restore = overrideQueryTimeout(
+    const restore = run.connections.overrideQueryTimeout(
       scope.client,
       statementTimeoutMs === 0 ? undefined : Math.max(lockTimeoutMs, statementTimeoutMs) + 30_000,
     );
