@@ -1,4 +1,4 @@
-import { ConfigError, createDatabase, TododbError, type Database, type DatabaseConfig } from 'tododb';
+import { ConfigError, createDatabase, DatabaseUnavailableError, type Database, type DatabaseConfig } from 'tododb';
 import { chooseDatabaseUrl } from './chooseDatabaseUrl.js';
 import type { CommandContext } from './Command.js';
 
@@ -24,8 +24,8 @@ export async function withDatabase<T>(context: CommandContext, work: (db: Databa
     return await work(db);
   } catch (error) {
     // "Unavailable" alone leaves the user guessing which database; the target has no password.
-    if (error instanceof TododbError && error.code === 'DATABASE_UNAVAILABLE') {
-      throw new TododbError(error.code, `${error.message} (${db.target})`, { cause: error });
+    if (error instanceof DatabaseUnavailableError) {
+      throw new DatabaseUnavailableError(`${error.message} (${db.target})`, { cause: error });
     }
     throw error;
   } finally {
