@@ -7,7 +7,8 @@ import { connectionsOf, type Database } from '../database/createDatabase.js';
 import { requireChannelBinding } from '../connection/requireChannelBinding.js';
 import { translateError } from '../errors/translateError.js';
 import { TABLES, qualified } from '../schema/names.js';
-import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
+import type { CheckHealthOptions, HealthReport, ReplicaHealth } from './HealthReport.js';
+import { probeReplica } from './probeReplica.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 const MAX_TIMER_MS = 2_147_483_647;
@@ -73,6 +74,10 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
       statement_timeout: config.pgbouncer ? undefined : timeoutMs,
   };
   const migrationTable = qualified(config.schema, TABLES.migrations);
+  // Alongside the primary's probe, within the same time: a replica never delays the report.
+  const replicas: Promise<ReplicaHealth[]> | undefined =
+    config.replicas.length > 0 ? Promise.all(config.replicas.map((target) => probeReplica(config, target, timeoutMs))) : undefined;
+  const withReplicas = async (report: HealthReport): Promise<HealthReport> => (replicas ? { ...report, replicas: await replicas } : report);
 
   const client = new pg.Client(settings);
   if (config.connection.channelBinding) requireChannelBinding(client);
@@ -86,7 +91,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
     const probe = await Promise.race([runProbe(client, migrationTable), timeout]);
     finished = true;
     const pending = migrations.length - probe.applied;
-    return {
+    return await withReplicas({
       status: pending > 0 ? 'error' : 'ok',
       latencyMs: probe.latencyMs,
       checkedAt,
@@ -94,10 +99,10 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
       serverVersion: probe.serverVersion,
       pool,
       migrations: { applied: probe.applied, pending },
-    };
+    });
   } catch (error) {
-    if (error instanceof ProbeTimeout) return fail(`no answer within ${timeoutMs} ms`);
-    return fail(translateError(error).message);
+    if (error instanceof ProbeTimeout) return await withReplicas(fail(`no answer within ${timeoutMs} ms`));
+    return await withReplicas(fail(translateError(error).message));
   } finally {
     clearTimeout(timer);
     close(client, finished);
