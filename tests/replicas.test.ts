@@ -4,6 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, createDatabase, createMigrator, NotFoundError, ValidationError, type Database, type DatabaseConfig } from '../src/index.js';
+import { buildApp } from '../examples/http-server/app.js';
 import { useSilentServer } from './support/silentServer.js';
 import { startStreamingReplica, type StreamingReplica } from './support/streamingReplica.mjs';
 
@@ -242,6 +243,40 @@ describe('across processes', () => {
   it('has no token for a user this process has not seen write', async () => {
     const db = open();
     expect(db.readYourWrites.tokenFor('0190a4b2-1c2d-7e3f-8a4b-5c6d7e8f9a0b')).toBeUndefined();
+  });
+});
+
+describe('the example server', () => {
+  async function instance() {
+    const app = buildApp({ env: {}, database: { url: primaryUrl, replicaUrls: [replicaUrl] } });
+    cleanups.push(() => app.close());
+    await app.ready();
+    await app.migrations.settled;
+    return app;
+  }
+
+  it('returns Tododb-Consistency-Token after a write, and another instance that gets it back reads the write', async () => {
+    const [writer, reader] = [await instance(), await instance()];
+    const created = await writer.inject({ method: 'POST', url: '/api/users', payload: { email: `http${Date.now()}@example.com` } });
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['tododb-consistency-token']).toMatch(/^v1\.[0-9a-f]{16}$/);
+    const userId = created.json().id as string;
+    await caughtUp();
+    let stale = 0;
+    for (let attempt = 0; attempt < 5 && stale === 0; attempt += 1) {
+      const task = await writer.inject({ method: 'POST', url: `/api/users/${userId}/tasks`, payload: { title: `t${attempt}` } });
+      expect(task.statusCode).toBe(201);
+      const token = task.headers['tododb-consistency-token'] as string;
+      expect(token).toMatch(/^v1\.[0-9a-f]{16}$/);
+      const path = `/api/users/${userId}/tasks/${task.json().id}`;
+      if ((await reader.inject({ method: 'GET', url: path })).statusCode === 404) stale += 1;
+      const withToken = await reader.inject({ method: 'GET', url: path, headers: { 'tododb-consistency-token': token } });
+      expect(withToken.statusCode).toBe(200);
+    }
+    expect(stale).toBeGreaterThan(0); // without the header the other instance read the replica
+    const bad = await reader.inject({ method: 'GET', url: `/api/users/${userId}`, headers: { 'tododb-consistency-token': 'v1.secret-value' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).not.toContain('secret-value');
   });
 });
 
