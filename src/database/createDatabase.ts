@@ -61,7 +61,7 @@ export interface Database {
    * to `replicaUrls` (within one process it is automatic). See {@link ReadYourWrites}.
    */
   readonly readYourWrites: ReadYourWrites;
-  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum. */
+  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum; with replicas, each replica's too. */
   stats(): PoolStats;
   /** Ends the pool once the connections in use come back. Safe to call more than once; every call after it rejects with code `DATABASE_CLOSED`. */
   close(): Promise<void>;
