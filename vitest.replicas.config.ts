@@ -10,6 +10,8 @@ export default defineConfig({
     ...base.test,
     include: ['tests/replicas*.test.ts'],
     exclude: configDefaults.exclude,
+    // Its servers are its own: it needs neither TEST_DATABASE_URL nor the embedded server.
+    globalSetup: [],
     testTimeout: 60_000,
   },
 });
