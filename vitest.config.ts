@@ -13,8 +13,9 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
-    // Needs a pgbouncer executable: run by `npm run test:pgbouncer` (vitest.pgbouncer.config.ts).
-    exclude: [...configDefaults.exclude, 'tests/pgbouncer*.test.ts'],
+    // Need a pgbouncer executable, or PostgreSQL's server binaries: run by `npm run test:pgbouncer`
+    // (vitest.pgbouncer.config.ts) and `npm run test:replicas` (vitest.replicas.config.ts).
+    exclude: [...configDefaults.exclude, 'tests/pgbouncer*.test.ts', 'tests/replicas*.test.ts'],
     globalSetup: ['tests/support/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -7,7 +7,9 @@ export { resolveConfig } from './config/resolveConfig.js';
 export type { DatabaseConfig, ResolvedConfig, SqlLogger, Env } from './config/resolveConfig.js';
 export { redactUrl } from './config/parseDatabaseUrl.js';
 export { checkHealth } from './health/checkHealth.js';
-export type { HealthReport, CheckHealthOptions } from './health/HealthReport.js';
+export type { HealthReport, CheckHealthOptions, ReplicaHealth } from './health/HealthReport.js';
+export type { ReadYourWrites } from './database/ReadYourWrites.js';
+export type { ReplicaStats } from './connection/Replica.js';
 export type {
   UserService,
   TaskService,

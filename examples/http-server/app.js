@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Ajv from 'ajv';
 import Fastify from 'fastify';
+import { registerConsistencyToken } from './consistencyToken.js';
 import { databasePlugin } from './databasePlugin.js';
 import { notReadyProblem, registerProblemDetails, sendFrameworkProblem, sendProblem } from './problemDetails.js';
 import { healthRoutes } from './routes/health.js';
@@ -75,6 +76,7 @@ export function buildApp({ env = process.env, database = {}, logger, healthTimeo
       api.addHook('onRequest', async (_request, reply) => {
         if (!app.migrations.ready) return sendProblem(reply, notReadyProblem(app.migrations.reason));
       });
+      registerConsistencyToken(api);
       api.register(usersRoutes);
       api.register(tasksRoutes);
     },

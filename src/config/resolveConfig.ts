@@ -69,6 +69,18 @@ export interface DatabaseConfig {
   rowLevelSecurity?: boolean;
   /** Receives SQL as Sequelize runs it. Default: nothing is logged. */
   logging?: false | SqlLogger;
+  /**
+   * Read replicas (`postgres://` URLs of streaming standbys): reads of the service layer may go
+   * to one, writes never do, and a user always reads their own writes. Default none
+   * (`DATABASE_REPLICA_URLS`, comma-separated). See the README's "Read replicas".
+   */
+  replicaUrls?: string[];
+}
+
+/** One read replica: where it is, and its TLS (the `ssl` option, else its own URL's `sslmode`). */
+export interface ReplicaTarget {
+  connection: ParsedDatabaseUrl;
+  ssl: false | ConnectionOptions;
 }
 
 /** The single resolved configuration every part of tododb reads. */
@@ -85,6 +97,8 @@ export interface ResolvedConfig {
   schema: string;
   preparedStatements: boolean;
   logging: false | SqlLogger;
+  /** Read replicas, in the order given; empty without. */
+  replicas: ReplicaTarget[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -122,6 +136,7 @@ const KNOWN_OPTIONS = new Set([
   'preparedStatements',
   'rowLevelSecurity',
   'logging',
+  'replicaUrls',
 ]);
 const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs', 'maxWaiting']);
 
@@ -194,7 +209,36 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     preparedStatements: resolvePreparedStatements(input, pgbouncer),
     rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, 'rowLevelSecurity', env, 'DATABASE_ROW_LEVEL_SECURITY', false),
     logging: input.logging ?? false,
+    replicas: resolveReplicas(input, env, pgbouncer),
   };
+}
+
+/**
+ * `replicaUrls`, else `DATABASE_REPLICA_URLS` (comma-separated; a comma inside a password is
+ * written %2C). Each URL is checked as the primary's is; errors name `replicaUrls[i]`.
+ */
+function resolveReplicas(input: DatabaseConfig, env: Env, pgbouncer: boolean): ReplicaTarget[] {
+  let urls: unknown[];
+  let field: string;
+  if (input.replicaUrls !== undefined) {
+    if (!Array.isArray(input.replicaUrls)) throw new ConfigError('replicaUrls', 'Expected `replicaUrls` to be an array of postgres:// URLs');
+    urls = input.replicaUrls;
+    field = 'replicaUrls';
+  } else {
+    urls = nonEmpty(env.DATABASE_REPLICA_URLS)?.split(',').map((url) => url.trim()) ?? [];
+    field = 'DATABASE_REPLICA_URLS';
+  }
+  return urls.map((url, i) => {
+    const name = `${field}[${i}]`;
+    if (typeof url !== 'string' || url === '') throw new ConfigError(name, `Expected \`${name}\` to be a postgres:// URL`);
+    const connection = parseDatabaseUrl(url, name);
+    // The handle's connection settings apply to its replicas too: startup parameters, prepared
+    // statements. A replica behind PgBouncer with a primary that is not would be sent both.
+    if (connection.pgbouncer ?? /-pooler\./.test(connection.host)) {
+      if (!pgbouncer) throw new ConfigError(name, `\`${name}\` points at PgBouncer but the primary's URL does not: use pooled URLs for both, or direct URLs for both`);
+    }
+    return { connection, ssl: resolveSsl(input.ssl, connection, env, name) };
+  });
 }
 
 // A plain identifier, used as written (quoted) in every statement. Lower case, digits and

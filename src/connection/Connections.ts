@@ -6,6 +6,8 @@ import { QueryWatchdog } from './QueryWatchdog.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
 import { createPool } from './createPool.js';
 import { isQueryable } from './pgInternals.js';
+import type { ReplicaStats } from './Replica.js';
+import { ReplicaSet } from './ReplicaSet.js';
 import { runCommand, runStatement, runText } from './runStatement.js';
 import type { Statement } from './Statement.js';
 import { TransactionScope, type Runners } from './TransactionScope.js';
@@ -19,6 +21,8 @@ export interface PoolStats {
   inUse: number;
   idle: number;
   waiting: number;
+  /** With read replicas: each replica's pool, breaker and reads served, in the order of `replicaUrls`. */
+  replicas?: ReplicaStats[];
 }
 
 /** Sets the acting user of row-level security policies until the end of the transaction. */
@@ -42,6 +46,8 @@ const BEGIN: Record<IsolationLevel, string> = {
  */
 export class Connections {
   private readonly pool: pg.Pool;
+  /** With `replicaUrls`: where reads of the service layer may go instead of the primary. */
+  readonly replicas: ReplicaSet | undefined;
   private readonly prepared: boolean;
   private readonly logging: false | SqlLogger;
   private readonly scopes = new AsyncLocalStorage<TransactionScope>();
@@ -55,6 +61,7 @@ export class Connections {
     this.logging = config.logging;
     this.pool = createPool(config);
     this.watchdog = new QueryWatchdog(config.queryTimeoutMs);
+    this.replicas = config.replicas.length > 0 ? new ReplicaSet(config, this.watchdog) : undefined;
   }
 
   /** Whether `close()` has been called. */
@@ -74,13 +81,22 @@ export class Connections {
   async query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser?: string): Promise<pg.QueryResult<Row>> {
     const scope = this.scopes.getStore();
     if (scope) return scope.query<Row>(statement, values, actingUser);
+    // Outside a transaction a user's read may go to a replica that has replayed that user's writes.
+    const replicas = this.closing || actingUser === undefined ? undefined : this.replicas;
+    if (replicas && statement.kind === 'read') {
+      const served = await replicas.read(actingUser!, (client) => this.runFor<Row>(client, statement, values, actingUser));
+      if (served) return served.value;
+    }
     const client = await this.acquire();
     let failure: unknown;
     try {
-      if (this.config.rowLevelSecurity && actingUser !== undefined) return await this.runAsUser<Row>(client, statement, values, actingUser);
-      return await this.run<Row>(client, statement, values);
+      const result = await this.runFor<Row>(client, statement, values, actingUser);
+      // Committed (autocommit): the user's next reads wait for this position.
+      if (replicas && statement.kind === 'write') await replicas.wrote([actingUser!], client);
+      return result;
     } catch (error) {
       failure = error;
+      if (replicas && statement.kind === 'write') replicas.writeFailed(actingUser!, error);
       throw this.failure(client, error);
     } finally {
       this.release(client, failure);
@@ -196,6 +212,7 @@ export class Connections {
       this.discard(client, error);
       throw this.failure(client, error);
     }
+    if (this.replicas && committed.command === 'COMMIT' && scope.writers.size > 0) await this.replicas.wrote(scope.writers, client);
     this.release(client);
     if (committed.command === 'ROLLBACK') {
       // PostgreSQL answers COMMIT with ROLLBACK when a statement of the transaction failed and
@@ -253,14 +270,16 @@ export class Connections {
   /** Counts of the pool, for health reports and metrics. */
   stats(): PoolStats {
     const { totalCount, idleCount, waitingCount } = this.pool;
-    return { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
+    const stats: PoolStats = { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
+    if (this.replicas) stats.replicas = this.replicas.stats();
+    return stats;
   }
 
   /** Ends the pool once every connection in use has come back. Safe to call more than once. */
   close(): Promise<void> {
     if (!this.closing) {
       for (const hook of this.closeHooks) hook();
-      this.closing = this.pool.end();
+      this.closing = Promise.all([this.pool.end(), this.replicas?.close()]).then(() => undefined);
     }
     return this.closing;
   }
@@ -286,6 +305,12 @@ export class Connections {
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     return (settled[2] as PromiseFulfilledResult<pg.QueryResult<Row>>).value;
+  }
+
+  // A service statement on `client`, as `actingUser` with row-level security.
+  private runFor<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[], actingUser: string | undefined): Promise<pg.QueryResult<Row>> {
+    if (this.config.rowLevelSecurity && actingUser !== undefined) return this.runAsUser<Row>(client, statement, values, actingUser);
+    return this.run<Row>(client, statement, values);
   }
 
   private run<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {

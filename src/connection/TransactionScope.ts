@@ -27,6 +27,8 @@ export class TransactionScope {
   child: TransactionScope | undefined;
   /** The user row-level security policies see, as last set in this transaction. */
   actingUser: string | undefined;
+  /** Users whose rows service statements of this transaction wrote: their reads wait for its commit on replicas. */
+  readonly writers = new Set<string>();
   /** Called once when the outermost transaction has ended: Sequelize's afterCommit hooks, say. */
   readonly onEnd: ((outcome: TransactionOutcome) => Promise<void> | void)[] = [];
   // Savepoints share their transaction's connection, so they share one queue with it.
@@ -58,6 +60,7 @@ export class TransactionScope {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     const root = this.root;
+    if (statement.kind === 'write' && actingUser !== undefined) root.writers.add(actingUser);
     if (this.run.actingUserSql !== undefined && actingUser !== undefined && root.actingUser !== actingUser) {
       root.actingUser = actingUser;
       const sql = this.run.actingUserSql;

@@ -10,6 +10,7 @@ import { createTaskService } from '../services/createTaskService.js';
 import { createUserService } from '../services/createUserService.js';
 import type { TaskService, UserService } from '../services/records.js';
 import { statementsFor } from '../services/statements.js';
+import { createReadYourWrites, type ReadYourWrites } from './ReadYourWrites.js';
 import { runTransaction, type TransactionOptions } from './runTransaction.js';
 
 export type { Models };
@@ -55,7 +56,12 @@ export interface Database {
    * ```
    */
   transaction<T>(work: (tx: DatabaseTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum. */
+  /**
+   * Read-your-writes tokens, to carry a user's writes from one process to another when reads go
+   * to `replicaUrls` (within one process it is automatic). See {@link ReadYourWrites}.
+   */
+  readonly readYourWrites: ReadYourWrites;
+  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum; with replicas, each replica's too. */
   stats(): PoolStats;
   /** Ends the pool once the connections in use come back. Safe to call more than once; every call after it rejects with code `DATABASE_CLOSED`. */
   close(): Promise<void>;
@@ -145,6 +151,7 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
       if (connections.closed && !connections.currentScope()) return Promise.reject(closedError());
       return runTransaction(connections, (scope) => work(transactionOf(scope)), options);
     },
+    readYourWrites: createReadYourWrites(connections),
     stats: () => connections.stats(),
     async close() {
       await connections.close();

@@ -13,6 +13,20 @@ export interface HealthReport {
   pool: { max: number; inUse: number; idle: number; waiting: number };
   /** Applied and pending migrations of this version of tododb, when they could be read. */
   migrations?: { applied: number; pending: number };
+  /**
+   * With `replicaUrls`: each replica, in the order given (never by host). A replica in error
+   * does not make `status` `error`: reads go to the primary meanwhile.
+   */
+  replicas?: ReplicaHealth[];
+}
+
+/** One read replica in a {@link HealthReport}. */
+export interface ReplicaHealth {
+  status: 'ok' | 'error';
+  /** How far its data is behind the primary's, in ms: 0 when it has replayed all it received. */
+  lagMs?: number;
+  /** Why the status is `error`, in a few words. */
+  reason?: string;
 }
 
 export interface CheckHealthOptions {

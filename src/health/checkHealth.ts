@@ -4,8 +4,9 @@ import type { Connections } from '../connection/Connections.js';
 import { connectionsOf, type Database } from '../database/createDatabase.js';
 import { translateError } from '../errors/translateError.js';
 import { TABLES, qualified } from '../schema/names.js';
-import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
+import type { CheckHealthOptions, HealthReport, ReplicaHealth } from './HealthReport.js';
 import { probeConnectionOf } from './ProbeConnection.js';
+import { probeReplica } from './probeReplica.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 const MAX_TIMER_MS = 2_147_483_647;
@@ -62,8 +63,13 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });
   if (connections.closed) return fail('the database handle is closed');
 
-  const migrationTable = qualified(connections.config.schema, TABLES.migrations);
+  const { config } = connections;
+  const migrationTable = qualified(config.schema, TABLES.migrations);
   const connection = probeConnectionOf(connections);
+  // Alongside the primary's probe, within the same time: a replica never delays the report.
+  const replicas: Promise<ReplicaHealth[]> | undefined =
+    config.replicas.length > 0 ? Promise.all(config.replicas.map((target) => probeReplica(config, target, timeoutMs))) : undefined;
+  const withReplicas = async (report: HealthReport): Promise<HealthReport> => (replicas ? { ...report, replicas: await replicas } : report);
   // One timer bounds everything — opening the connection and both queries — so the probe never
   // hangs, whatever the server does.
   let timer: NodeJS.Timeout | undefined;
@@ -73,7 +79,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   try {
     const probe = await Promise.race([connection.open().then((client) => runProbe(client, migrationTable)), timeout]);
     const pending = migrations.length - probe.applied;
-    return {
+    return await withReplicas({
       status: pending > 0 ? 'error' : 'ok',
       latencyMs: probe.latencyMs,
       checkedAt,
@@ -81,11 +87,11 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
       serverVersion: probe.serverVersion,
       pool,
       migrations: { applied: probe.applied, pending },
-    };
+    });
   } catch (error) {
     connection.discard();
-    if (error instanceof ProbeTimeout) return fail(`no answer within ${timeoutMs} ms`);
-    return fail(translateError(error).message);
+    if (error instanceof ProbeTimeout) return await withReplicas(fail(`no answer within ${timeoutMs} ms`));
+    return await withReplicas(fail(translateError(error).message));
   } finally {
     clearTimeout(timer);
   }

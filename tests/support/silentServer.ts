@@ -4,10 +4,13 @@ import { afterAll, beforeAll } from 'vitest';
 /**
  * A black-holed database host for the calling test file: a TCP server on loopback that accepts
  * connections, reads whatever is sent and never answers. `openSockets` counts the connections
- * still open, to prove a client gave up on them.
+ * still open, to prove a client gave up on them; `accepted` counts every connection ever made
+ * to it, to prove a client stopped trying.
  */
-export function useSilentServer(): { readonly port: number; readonly openSockets: number } {
+export function useSilentServer(): { readonly port: number; readonly openSockets: number; readonly accepted: number } {
+  let accepted = 0;
   const server = createServer((socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.resume();
     socket.on('close', () => sockets.delete(socket));
@@ -28,6 +31,9 @@ export function useSilentServer(): { readonly port: number; readonly openSockets
     },
     get openSockets() {
       return sockets.size;
+    },
+    get accepted() {
+      return accepted;
     },
   };
 }

@@ -1,4 +1,5 @@
 // @ts-check
+import { sendConsistencyToken } from '../consistencyToken.js';
 import { newUserBody, user } from '../schemas.js';
 
 /**
@@ -10,6 +11,7 @@ export async function usersRoutes(app) {
   const { users } = app.db;
   app.post('/users', { schema: { body: newUserBody, response: { 201: user } } }, async (request, reply) => {
     const created = await users.create(/** @type {import('tododb').NewUser} */ (request.body));
+    sendConsistencyToken(app.db, reply, created.id); // the new user is not in the path: the hook cannot see it
     return reply.code(201).header('location', `${request.url.split('?')[0]}/${created.id}`).send(created);
   });
 
