@@ -1,0 +1,21 @@
+import { grantApplicationRole } from 'tododb';
+import type { Command } from '../Command.js';
+import { withDatabase } from '../withDatabase.js';
+
+export const rolesGrant: Command = {
+  path: ['roles', 'grant'],
+  argument: { name: 'ROLE', description: 'An existing role for the application: LOGIN, not a superuser, no BYPASSRLS, not the owner' },
+  summary: "Grant an existing role DML on tododb's tables, as the application's role for row-level security (run as the owner)",
+  options: {},
+  run: (context) =>
+    withDatabase(context, async (db) => {
+      const role = context.argument!;
+      const grant = await grantApplicationRole(db, role);
+      const usage = grant.schemaUsageGranted ? `USAGE on schema ${grant.schema}, ` : '';
+      context.io.stdout.write(
+        `Granted ${role} ${usage}SELECT, INSERT, UPDATE, DELETE on ${grant.readWrite.join(', ')} and SELECT on ${grant.readOnly.join(', ')} in ${db.target}.\n` +
+          `Connect the application as ${role} with DATABASE_ROW_LEVEL_SECURITY=true; grant again after a migration that adds a table.\n`,
+      );
+      return 0;
+    }),
+};
