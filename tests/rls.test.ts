@@ -205,6 +205,40 @@ describe('an application role under row-level security', () => {
   });
 });
 
+describe('the acting user and savepoints', () => {
+  it('after a nested db.transaction() acting for another user rolls back, calls act for their own user again', async () => {
+    // ROLLBACK TO SAVEPOINT puts app.user_id back to what it was before the savepoint.
+    await app.transaction(async (tx) => {
+      await tx.tasks.list(ada.id);
+      await refusal(
+        app.transaction(async (nested) => {
+          await nested.tasks.list(bob.id);
+          throw new Error('undo');
+        }),
+      );
+      expect(await tx.tasks.get(bob.id, bobTasks[0]!.id)).toEqual(bobTasks[0]);
+      expect(idsOf(await tx.models.Task.findAll({ transaction: tx.transaction }))).toEqual(idsOf(bobTasks));
+    });
+    // The first acting user set in a savepoint that rolls back: none afterwards, until the next call sets it.
+    await app.transaction(async (tx) => {
+      await refusal(
+        app.transaction(async (nested) => {
+          await nested.tasks.list(ada.id);
+          throw new Error('undo');
+        }),
+      );
+      expect(await tx.tasks.get(ada.id, adaTasks[0]!.id)).toEqual(adaTasks[0]);
+    });
+    // A savepoint that is released keeps its acting user, and the next call for another user sets that one.
+    await app.transaction(async (tx) => {
+      await tx.tasks.list(ada.id);
+      await app.transaction((nested) => nested.tasks.list(bob.id));
+      expect(idsOf(await tx.models.Task.findAll({ transaction: tx.transaction }))).toEqual(idsOf(bobTasks));
+      expect(await tx.tasks.get(ada.id, adaTasks[0]!.id)).toEqual(adaTasks[0]);
+    });
+  });
+});
+
 describe('whatever plan the server picks', () => {
   it('get and list return the right rows, and only those, with index scans off for the role', async () => {
     // The acting user is set by a statement of its own before the query, in one transaction: no
