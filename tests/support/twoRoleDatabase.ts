@@ -25,7 +25,7 @@ export interface TwoRoleDatabase {
   urlAs(login: Login): string;
   /** A handle logged in as `login`; closed by `drop()`. */
   open(login: Login, config?: Omit<DatabaseConfig, 'url'>): Database;
-  /** Another role of this run's own (`attributes` as in CREATE ROLE, e.g. `BYPASSRLS`), dropped by `drop()`. */
+  /** Another role of this run's own, LOGIN unless `attributes` (as in CREATE ROLE, e.g. `BYPASSRLS`) say NOLOGIN; dropped by `drop()`. */
   createRole(label: string, attributes?: string): Promise<Login>;
   /** Runs SQL as the server's superuser, in this database. */
   asSuperuser<T>(work: (client: pg.Client) => Promise<T>): Promise<T>;
@@ -43,7 +43,9 @@ export async function createTwoRoleDatabase(options: { schema?: string } = {}): 
   const createRole = async (label: string, attributes = ''): Promise<Login> => {
     const login = { name: `${prefix}_${label}`, password: randomBytes(12).toString('hex') };
     await admin(serverUrl, (client) =>
-      client.query(`CREATE ROLE ${pg.escapeIdentifier(login.name)} LOGIN PASSWORD ${pg.escapeLiteral(login.password)} ${attributes}`),
+      client.query(
+        `CREATE ROLE ${pg.escapeIdentifier(login.name)} ${/\bNOLOGIN\b/i.test(attributes) ? '' : 'LOGIN'} PASSWORD ${pg.escapeLiteral(login.password)} ${attributes}`,
+      ),
     );
     roles.push(login);
     return login;
