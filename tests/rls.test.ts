@@ -188,6 +188,8 @@ describe('an application role under row-level security', () => {
     await expect(off.tasks.get(ada.id, adaTasks[0]!.id)).rejects.toBeInstanceOf(NotFoundError);
     const error = await refusal(off.tasks.create(ada.id, { title: 'no acting user' }));
     expect(sqlState(error.cause)).toBe('42501');
+    // The message says what to turn on.
+    expect(error.message).toMatch(/row-level security policy refused the row.*rowLevelSecurity: true/);
     // Users have no policy: those calls need no acting user.
     expect(await off.users.get(ada.id)).toEqual(ada);
   });
