@@ -175,7 +175,7 @@ describe('tododb roles grant', () => {
     const result = await runCli(['roles', 'grant', bypass.name, '--url', ownerUrl()]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^tododb: Refused: the role given as `role` has BYPASSRLS/)]);
+    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^tododb: Refused: the role given as ROLE has BYPASSRLS/)]);
     expect(result.stderr).not.toContain(s.owner.password);
   });
 
