@@ -31,6 +31,8 @@ export type { MigrationContext, MigrationDefinition } from './migrator/Migration
 export type { User, UserAttributes, UserCreationAttributes } from './models/User.js';
 export type { Task, TaskAttributes, TaskCreationAttributes } from './models/Task.js';
 export { LIMITS } from './models/rules.js';
+export { grantApplicationRole } from './roles/grantApplicationRole.js';
+export type { ApplicationRoleGrant } from './roles/grantApplicationRole.js';
 export {
   TododbError,
   ConfigError,
@@ -42,6 +44,7 @@ export {
   MigrationError,
   TransactionError,
   SerializationFailureError,
+  RoleError,
 } from './errors/errors.js';
-export type { FieldIssue, TododbErrorCode } from './errors/errors.js';
+export type { FieldIssue, RoleRefusal, TododbErrorCode } from './errors/errors.js';
 export { translateError } from './errors/translateError.js';

@@ -28,7 +28,7 @@ describe('tododb help and usage', () => {
     expect(main.stdout).toMatch(/^ {2}--env-file PATH {2,}Load this file instead of the default \.env files/m);
     expect(main.stdout).toMatch(/^ {2}--timeout MS {2,}Give up connecting after MS milliseconds/m);
     expect(main.stdout).toContain('.env, .env.local, .env.$NODE_ENV and\n.env.$NODE_ENV.local');
-    expect(main.stdout).toContain('MIGRATION_DATABASE_URL (migrate commands only)');
+    expect(main.stdout).toContain('MIGRATION_DATABASE_URL (migrate and roles commands only)');
   });
 
   it('prints the package version', async () => {

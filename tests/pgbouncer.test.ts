@@ -18,6 +18,7 @@ import {
 } from '../src/index.js';
 import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
 import { admin, createTestDatabase, type TestDatabase } from './support/testDatabase.js';
+import { createTwoRoleDatabase, type Login, type TwoRoleDatabase } from './support/twoRoleDatabase.js';
 
 const ALL = ['0001-create-users', '0002-create-tasks', '0003-tasks-row-level-security'];
 const POOL_SIZE = 3;
@@ -649,5 +650,110 @@ describe('prepared statements through PgBouncer', () => {
       expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'preparedStatements' });
       expect((error as Error).message).not.toContain(PASSWORD);
     }
+  });
+});
+
+describe('row-level security through PgBouncer, as an application role', () => {
+  // Roles of its own (see twoRoleDatabase.ts), and a PgBouncer of its own that knows them.
+  let rls: TwoRoleDatabase;
+  let rlsBouncer: PgBouncer;
+  const USERS = 16;
+  const ROUNDS = 100;
+
+  beforeAll(async () => {
+    rls = await createTwoRoleDatabase();
+    rlsBouncer = await startPgBouncer(inject('serverUrl'), { poolSize: POOL_SIZE, users: [rls.owner, rls.app] });
+  });
+  afterAll(async () => {
+    await rlsBouncer?.stop();
+    await rls?.drop();
+  });
+
+  /** The test database's URL through this block's PgBouncer, logged in as `login`. */
+  function bouncerUrl(login: Login): string {
+    const url = new URL(rlsBouncer.url(rls.database.name));
+    url.username = login.name;
+    url.password = login.password;
+    return url.toString();
+  }
+  const openAs = (login: Login, config: Parameters<typeof createDatabase>[0] = {}) => open(bouncerUrl(login), { rowLevelSecurity: true, ...config });
+
+  /**
+   * The acting user and the tasks an unscoped query sees on every server connection PgBouncer
+   * holds for the application role: as many clients as it has server connections each open a
+   * transaction, so each is given one of its own; checked against the server that none was missed.
+   */
+  async function inspectAppServerConnections(): Promise<{ pid: number; acting: string; tasks: number }[]> {
+    const clients = Array.from({ length: POOL_SIZE }, () => new pg.Client({ connectionString: bouncerUrl(rls.app) }));
+    try {
+      await Promise.all(clients.map((client) => client.connect()));
+      await Promise.all(clients.map((client) => client.query('BEGIN')));
+      const seen = await Promise.all(
+        clients.map(async (client) => {
+          const { rows } = await client.query<{ pid: number; acting: string | null; tasks: number }>(
+            `SELECT pg_backend_pid() AS pid, current_setting('app.user_id', true) AS acting, (SELECT count(*)::int FROM tasks) AS tasks`,
+          );
+          return { ...rows[0]!, acting: rows[0]!.acting ?? '' };
+        }),
+      );
+      await Promise.all(clients.map((client) => client.query('ROLLBACK')));
+      const backends = await admin(inject('serverUrl'), async (client) => {
+        const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2`, [rls.database.name, rls.app.name]);
+        return rows.map((row) => row.pid);
+      });
+      expect(backends.length).toBeLessThanOrEqual(POOL_SIZE);
+      for (const pid of backends) expect(seen.map((backend) => backend.pid)).toContain(pid);
+      return seen;
+    } finally {
+      await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    }
+  }
+
+  it(`${USERS} users × ${ROUNDS} rounds over ${POOL_SIZE} server connections each see only their own tasks, also from unscoped queries`, async () => {
+    // 4 handles of 4 connections: 16 PgBouncer clients sharing 3 server connections.
+    const dbs = Array.from({ length: 4 }, () => openAs(rls.app, { pool: { max: 4 } }));
+    const users = await Promise.all(Array.from({ length: USERS }, (_, n) => dbs[n % dbs.length]!.users.create({ email: `rls-${n}@example.com` })));
+    const firstTasks = await Promise.all(users.map((user, n) => dbs[n % dbs.length]!.tasks.create(user.id, { title: `user ${n} task 0` })));
+    await Promise.all(
+      users.map(async (user, n) => {
+        const db = dbs[n % dbs.length]!;
+        const mine = [firstTasks[n]!.id];
+        const someoneElses = firstTasks[(n + 1) % USERS]!.id;
+        for (let round = 1; round <= ROUNDS; round += 1) {
+          expect((await db.tasks.get(user.id, mine[round % mine.length]!)).userId).toBe(user.id);
+          const page = await db.tasks.list(user.id, { limit: 100 });
+          expect(page.items.map((task) => task.id).sort()).toEqual([...mine].sort());
+          await expect(db.tasks.get(user.id, someoneElses)).rejects.toBeInstanceOf(NotFoundError);
+          // Unscoped and outside a transaction: nothing, whichever server connection served whom.
+          expect(await db.models.Task.count()).toBe(0);
+          if (round % 10 === 0) {
+            const seen = await db.transaction(async (tx) => {
+              mine.push((await tx.tasks.create(user.id, { title: `user ${n} task ${round}` })).id);
+              return tx.models.Task.findAll({ transaction: tx.transaction });
+            });
+            expect(seen.map((task) => task.id).sort()).toEqual([...mine].sort());
+          }
+        }
+      }),
+    );
+    const owner = openAs(rls.owner);
+    expect(await owner.models.Task.count()).toBe(USERS * (1 + ROUNDS / 10));
+  });
+
+  it('leaves no acting user on any server connection, and the inspection would notice one', async () => {
+    const db = openAs(rls.app, { pool: { max: 2 * POOL_SIZE } });
+    const user = await db.users.create({ email: 'rls-after@example.com' });
+    await Promise.all(Array.from({ length: 4 * POOL_SIZE }, (_, i) => db.tasks.create(user.id, { title: `after ${i}` })));
+    await db.transaction((tx) => tx.tasks.list(user.id));
+    for (const backend of await inspectAppServerConnections()) expect(backend, `backend ${backend.pid}`).toMatchObject({ acting: '', tasks: 0 });
+
+    // A careless client that sets the user for its session leaves it on a server connection.
+    const careless = new pg.Client({ connectionString: bouncerUrl(rls.app) });
+    await careless.connect();
+    await careless.query(`SELECT set_config('app.user_id', $1, false)`, [user.id]);
+    await careless.end();
+    const polluted = (await inspectAppServerConnections()).filter((backend) => backend.acting === user.id);
+    expect(polluted).toHaveLength(1);
+    expect(polluted[0]!.tasks).toBe(4 * POOL_SIZE);
   });
 });

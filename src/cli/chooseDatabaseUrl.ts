@@ -11,11 +11,14 @@ export interface ChosenUrl {
 /**
  * The variables a command takes its URL from, first match wins. Migrations may need another
  * URL than the application: on Neon the application uses the pooled (`-pooler`) URL in
- * `DATABASE_URL`, and migrations the direct one in `MIGRATION_DATABASE_URL`.
+ * `DATABASE_URL`, and migrations the direct one in `MIGRATION_DATABASE_URL`. With row-level
+ * security they are two roles too, and `roles grant` must run as the owner, the migrations' role.
  */
 export function urlVariables(command: CommandContext['command']): string[] {
-  return command.path[0] === 'migrate' ? ['MIGRATION_DATABASE_URL', 'DATABASE_URL'] : ['DATABASE_URL'];
+  return OWNER_COMMANDS.has(command.path[0]!) ? ['MIGRATION_DATABASE_URL', 'DATABASE_URL'] : ['DATABASE_URL'];
 }
+
+const OWNER_COMMANDS = new Set(['migrate', 'roles']);
 
 /**
  * Picks the database URL of a command run: `--url`, else the first of {@link urlVariables}

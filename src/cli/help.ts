@@ -67,7 +67,7 @@ export function helpText(topic: HelpTopic, commands: readonly Command[], version
   return (
     `${header}${usage}\n\nCommands:\n${commandList(listed)}\n` +
     `Options:\n${optionList(GLOBAL_OPTIONS)}\n` +
-    'The database URL comes from --url, else MIGRATION_DATABASE_URL (migrate commands only), else DATABASE_URL.\n' +
+    'The database URL comes from --url, else MIGRATION_DATABASE_URL (migrate and roles commands only), else DATABASE_URL.\n' +
     'Variables set in the environment win over the files .env, .env.local, .env.$NODE_ENV and\n' +
     '.env.$NODE_ENV.local in the working directory, read when present, each overriding the one before;\n' +
     '--env-file PATH reads the files it names instead.\n' +

@@ -245,6 +245,9 @@ export class Connections {
     // Claimed before the first await: a second nested call started in the same tick (two
     // db.transaction() in one Promise.all) must find it taken, not run beside it.
     outer.child = scope;
+    // ROLLBACK TO SAVEPOINT restores app.user_id as it was here (set_config is transactional), so
+    // the scope's record of the acting user must go back with it, or the next call would skip setting it.
+    const actingUser = outer.root.actingUser;
     try {
       await command(`SAVEPOINT ${name}`);
     } catch (error) {
@@ -261,6 +264,7 @@ export class Connections {
       scope.outcome = 'rollback';
       // A failure here leaves the outer transaction aborted; it reports that itself.
       await command(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+      outer.root.actingUser = actingUser;
       throw error;
     } finally {
       outer.child = undefined;

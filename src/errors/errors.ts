@@ -32,6 +32,8 @@ export const TODODB_ERROR_CODES = [
   'MIGRATION_TABLE_EXISTS',
   'MIGRATION_INVALID',
   'MIGRATION_IRREVERSIBLE',
+  // RoleError: grantApplicationRole() (tododb roles grant) refused the role or the connection.
+  'ROLE_REFUSED',
   // tododb/testing: a test database could not be made.
   'TEST_DATABASE_FAILED',
   'TEST_TEMPLATE_LOCK_TIMEOUT',
@@ -194,6 +196,35 @@ export function transactionFinishedError(outcome: 'commit' | 'rollback', options
     `This call belongs to a transaction that has already ${outcome === 'commit' ? 'committed' : 'rolled back'}: await every call inside the db.transaction() callback`,
     options,
   );
+}
+
+/** Why {@link RoleError} refused: the role would bypass row-level security, or the grant cannot be made as asked. */
+export type RoleRefusal =
+  /** No role of that name exists: create it first (`CREATE ROLE … LOGIN PASSWORD …`). */
+  | 'missing'
+  /** A superuser bypasses row-level security. */
+  | 'superuser'
+  /** The role has BYPASSRLS, or is a member of a role that has it or is a superuser (Neon's `neon_superuser`). */
+  | 'bypassrls'
+  /** The role owns tododb's tables, or is a member of the role that does: owners bypass row-level security. */
+  | 'owner'
+  /** The connection is not the tables' owner (nor a superuser), so it cannot grant on them. */
+  | 'not-owner'
+  /** The tables, or the row-level security policy on `tasks`, are not there yet: run the migrations first. */
+  | 'not-migrated';
+
+/**
+ * `grantApplicationRole()` (`tododb roles grant`) refused: granting to this role would give the
+ * application a login that row-level security does not hold (`reason` says why), or the grant
+ * cannot be made on this connection. Nothing was granted. The message names no role.
+ */
+export class RoleError extends TododbError {
+  readonly reason: RoleRefusal;
+
+  constructor(reason: RoleRefusal, message: string, options?: { cause?: unknown }) {
+    super('ROLE_REFUSED', message, options);
+    this.reason = reason;
+  }
 }
 
 /**

@@ -115,6 +115,14 @@ export function translateError(error: unknown): TododbError {
   if (isUnavailable(error, state, name, message)) {
     return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, state, message)}`, { cause: error });
   }
+  if (state === '42501' && message.includes('row-level security')) {
+    // What an application role gets when tasks are written without the acting user (or as another).
+    return new TododbError(
+      'DATABASE_ERROR',
+      "A row-level security policy refused the row (SQLSTATE 42501): the role writes only the acting user's tasks; an application role needs rowLevelSecurity: true",
+      { cause: error },
+    );
+  }
   return new TododbError('DATABASE_ERROR', `The database reported an error${state ? ` (SQLSTATE ${state})` : ''}`, { cause: error });
 }
 

@@ -32,10 +32,11 @@ const INSTALL_HINT =
  *
  * Clients are trusted; PgBouncer logs in to the server with the URL's user and password, so it
  * works with a trust server (TEST_DATABASE_URL) and a password one (embedded PostgreSQL) alike.
+ * `users` adds other logins (a test's own roles), which PgBouncer admits only when listed.
  * As root it runs as the user `postgres` (`PGBOUNCER_USER`), since PgBouncer refuses to run as root.
  * Throws, with how to install it, when there is no pgbouncer executable.
  */
-export async function startPgBouncer(serverUrl: string, options: { poolSize?: number } = {}): Promise<PgBouncer> {
+export async function startPgBouncer(serverUrl: string, options: { poolSize?: number; users?: readonly { name: string; password: string }[] } = {}): Promise<PgBouncer> {
   const bin = findPgBouncer();
   const poolSize = options.poolSize ?? 3;
   const server = new URL(serverUrl);
@@ -46,7 +47,9 @@ export async function startPgBouncer(serverUrl: string, options: { poolSize?: nu
   const dir = mkdtempSync(join(tmpdir(), 'tododb-pgbouncer-'));
   const authFile = join(dir, 'users.txt');
   const configFile = join(dir, 'pgbouncer.ini');
-  writeFileSync(authFile, `${quote(user)} ${quote(password)}\n`, { mode: 0o600 });
+  // Even with auth_type = trust, PgBouncer admits only the users its auth file lists.
+  const users = [{ name: user, password }, ...(options.users ?? [])];
+  writeFileSync(authFile, users.map((login) => `${quote(login.name)} ${quote(login.password)}\n`).join(''), { mode: 0o600 });
 
   let lastError: Error | undefined;
   // A port picked free can be taken before PgBouncer binds it: then try another.

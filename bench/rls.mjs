@@ -1,0 +1,143 @@
+// What row-level security costs per tasks.get: the same call without it and with it, at 1 and
+// 16 concurrent callers. Prints a table and the machine's load average; asserts nothing.
+//
+//   npm run bench:rls          # against BENCH_DATABASE_URL (a superuser URL), else the local server
+//   BENCH_ROUNDS=9 npm run bench:rls
+//
+// Three cases, each logged in as a role of its own with the same DML grants:
+//   - no RLS:         a role with BYPASSRLS, rowLevelSecurity off: one statement, the policy skipped.
+//   - RLS:            the application role (NOBYPASSRLS, not the owner, made by grantApplicationRole),
+//                     rowLevelSecurity on: BEGIN, set_config, the statement and COMMIT, pipelined
+//                     in one round trip, and the policy evaluated.
+//   - RLS, no policy: the BYPASSRLS role with rowLevelSecurity on: the same four statements with
+//                     the policy skipped, which splits the cost into the transaction and the policy.
+// Runs the built package (dist/), as users do. It creates (and afterwards drops) a database and
+// roles of its own, named after this process, on that server.
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import pg from 'pg';
+import { createDatabase, createMigrator, grantApplicationRole } from '../dist/index.js';
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const POOL = Number(process.env.BENCH_POOL ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const OPS = { 1: Number(process.env.BENCH_OPS_SERIAL ?? 1000), 16: Number(process.env.BENCH_OPS_PARALLEL ?? 4000) };
+// Names of its own, so that two engineers (or two benchmarks) on one server do not drop each other's.
+const DATABASE = `tododb_bench_rls_${process.pid}`;
+const ROLES = { app: `${DATABASE}_app`, bypass: `${DATABASE}_bypass` };
+const PASSWORD = randomBytes(12).toString('hex');
+
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+const urlAs = (role) => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${DATABASE}`;
+  if (role !== undefined) {
+    url.username = role;
+    url.password = PASSWORD;
+  }
+  return url.toString();
+};
+const handles = [];
+const open = (role, rowLevelSecurity) => {
+  const db = createDatabase({ url: urlAs(role), pool: { max: POOL }, rowLevelSecurity }, {});
+  handles.push(db);
+  return db;
+};
+
+async function dropAll() {
+  await Promise.all(handles.map((db) => db.close()));
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+  for (const role of Object.values(ROLES)) await admin.query(`DROP ROLE IF EXISTS ${role}`);
+}
+
+try {
+  await dropAll();
+  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.query(`CREATE ROLE ${ROLES.app} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${PASSWORD}'`);
+  await admin.query(`CREATE ROLE ${ROLES.bypass} LOGIN NOSUPERUSER BYPASSRLS PASSWORD '${PASSWORD}'`);
+
+  const owner = open(undefined, false);
+  await createMigrator(owner).up();
+  await grantApplicationRole(owner, ROLES.app);
+  // grantApplicationRole refuses a BYPASSRLS role, rightly: this one is the benchmark's baseline.
+  await owner.sequelize.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON users, tasks TO ${ROLES.bypass}`);
+
+  // 100 users with 50 tasks each, as in bench:transaction.
+  const users = [];
+  for (let i = 0; i < 100; i += 1) users.push((await owner.users.create({ email: `bench${i}@example.com` })).id);
+  const seed = new pg.Client({ connectionString: urlAs() });
+  await seed.connect();
+  const { rows } = await seed.query(
+    `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
+     FROM unnest($1::uuid[]) AS u, generate_series(1, 50) AS i RETURNING id, user_id`,
+    [users],
+  );
+  await seed.query('ANALYZE');
+  await seed.end();
+  const tasks = rows.map((row) => [row.user_id, row.id]);
+  const taskOf = (i) => tasks[(i * 7919) % tasks.length];
+
+  const dbs = { 'no RLS': open(ROLES.bypass, false), RLS: open(ROLES.app, true), 'RLS, no policy': open(ROLES.bypass, true) };
+  const cases = Object.fromEntries(
+    Object.entries(dbs).map(([name, db]) => [
+      name,
+      async (i) => {
+        const [userId, taskId] = taskOf(i);
+        const task = await db.tasks.get(userId, taskId);
+        if (task.id !== taskId) throw new Error(`${name}: tasks.get returned another task`);
+      },
+    ]),
+  );
+
+  // Runs `ops` operations with `concurrency` callers; returns the round's wall time per operation in µs.
+  async function measure(run, ops, concurrency) {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < ops) await run(next++);
+      }),
+    );
+    return ((performance.now() - started) * 1000) / ops;
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+
+  const names = Object.keys(cases);
+  console.log(`tasks.get without and with row-level security, each case logged in as a role of its own`);
+  console.log(`pool ${POOL}, ${ROUNDS} interleaved rounds; µs/op = a round's wall time ÷ its operations, median of the rounds;`);
+  console.log(`ratio = median µs/op of the case ÷ that of no RLS; paired = median over rounds of the case ÷ no RLS in the same round`);
+  console.log(`(steadier on a busy machine). ${cpus().length} CPUs, load average before: ${load()}`);
+  console.log(
+    `${'case'.padEnd(16)} ${'callers'.padStart(7)} ${'ops/round'.padStart(9)} ${'µs/op'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'ratio'.padStart(7)} ${'paired'.padStart(7)}`,
+  );
+  for (const concurrency of [1, 16]) {
+    for (const name of names) await measure(cases[name], 500, concurrency); // warm every path and the pool
+    const results = Object.fromEntries(names.map((name) => [name, []]));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      // Rotate which case goes first, so that none always meets the warmest (or the busiest) moment.
+      const order = names.map((_, k) => names[(k + round) % names.length]);
+      for (const name of order) results[name].push(await measure(cases[name], OPS[concurrency], concurrency));
+    }
+    const baseline = median(results['no RLS']);
+    for (const name of names) {
+      const perOp = median(results[name]);
+      const cells = [
+        name.padEnd(16),
+        String(concurrency).padStart(7),
+        String(OPS[concurrency]).padStart(9),
+        perOp.toFixed(0).padStart(8),
+        Math.min(...results[name]).toFixed(0).padStart(8),
+        Math.max(...results[name]).toFixed(0).padStart(8),
+        `${(perOp / baseline).toFixed(2)}x`.padStart(7),
+        `${median(results[name].map((value, round) => value / results['no RLS'][round])).toFixed(2)}x`.padStart(7),
+      ];
+      console.log(cells.join(' '));
+    }
+  }
+  console.log(`load average after: ${load()}`);
+} finally {
+  await dropAll();
+  await admin.end();
+}
