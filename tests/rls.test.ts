@@ -67,6 +67,17 @@ describe('an application role under row-level security', () => {
     });
   });
 
+  it('db.transaction(fn, { actingUser }) acts for that user from the start, for model calls and raw SQL', async () => {
+    await app.transaction(
+      async (tx) => {
+        expect(idsOf(await tx.models.Task.findAll({ transaction: tx.transaction }))).toEqual(idsOf(bobTasks));
+        expect(idsOf(await app.sequelize.query<Row>(UNSCOPED, { transaction: tx.transaction, type: QueryTypes.SELECT }))).toEqual(idsOf(bobTasks));
+      },
+      { actingUser: bob.id },
+    );
+    await expect(app.transaction(async () => undefined, { actingUser: 'not-a-uuid' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'actingUser' });
+  });
+
   it('serves every call of the service layer', async () => {
     const carol = await app.users.create({ email: ' Carol@Example.com ', name: 'Carol' });
     expect(await app.users.get(carol.id)).toEqual(carol);

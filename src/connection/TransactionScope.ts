@@ -61,11 +61,7 @@ export class TransactionScope {
     if (refusal) return Promise.reject(refusal);
     const root = this.root;
     if (statement.kind === 'write' && actingUser !== undefined) root.writers.add(actingUser);
-    if (this.run.actingUserSql !== undefined && actingUser !== undefined && root.actingUser !== actingUser) {
-      root.actingUser = actingUser;
-      const sql = this.run.actingUserSql;
-      void this.enqueue(() => this.run.text(this.client, sql, [actingUser])).catch(() => {});
-    }
+    if (actingUser !== undefined) this.actAs(actingUser);
     const result = this.enqueue(() => this.run.statement<Row>(this.client, statement, values));
     return result.catch((error: unknown) => {
       throw this.run.failure(this.client, error);
@@ -77,6 +73,19 @@ export class TransactionScope {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     return this.enqueue(() => this.run.text(this.client, text, values));
+  }
+
+  /**
+   * With row-level security, makes `user` the acting user of this transaction from here on (until
+   * another call acts for someone else): model calls and raw SQL in it then see that user's rows.
+   * Without row-level security it does nothing.
+   */
+  actAs(user: string): void {
+    const root = this.root;
+    const sql = this.run.actingUserSql;
+    if (sql === undefined || root.actingUser === user) return;
+    root.actingUser = user;
+    void this.enqueue(() => this.run.text(this.client, sql, [user])).catch(() => {});
   }
 
   /** Queues work behind every statement already sent through this transaction (and its savepoints). */

@@ -3,6 +3,7 @@ import type { Connections, IsolationLevel } from '../connection/Connections.js';
 import type { TransactionScope } from '../connection/TransactionScope.js';
 import { ConfigError, SerializationFailureError, TransactionError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
+import { isUuid } from '../ids/uuidv7.js';
 
 /** Options of `db.transaction()`. */
 export interface TransactionOptions {
@@ -14,6 +15,11 @@ export interface TransactionOptions {
    * safe to re-run: anything it does outside the database happens again.
    */
   retries?: number;
+  /**
+   * With `rowLevelSecurity`: the user the transaction acts for from its start, so that model calls
+   * and raw SQL in it see that user's tasks (service calls set it themselves).
+   */
+  actingUser?: string;
 }
 
 const ISOLATION_LEVELS: readonly IsolationLevel[] = ['read committed', 'repeatable read', 'serializable'];
@@ -25,13 +31,21 @@ export async function runTransaction<T>(
   work: (scope: TransactionScope) => Promise<T>,
   options: TransactionOptions | undefined,
 ): Promise<T> {
-  const { isolationLevel, retries } = checkOptions(options);
+  const { isolationLevel, retries, actingUser } = checkOptions(options);
   if (retries > 0 && connections.currentScope()) {
     throw new TransactionError('TRANSACTION_MISUSE', 'A nested db.transaction() is a savepoint and cannot be retried on its own: set `retries` on the outermost one');
   }
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await connections.transaction(work, isolationLevel);
+      return await connections.transaction(
+        actingUser === undefined
+          ? work
+          : (scope) => {
+              scope.actAs(actingUser);
+              return work(scope);
+            },
+        isolationLevel,
+      );
     } catch (error) {
       if (attempt >= retries || !isSerializationFailure(error)) throw error;
       // Jittered and growing, so that the transactions that collided do not collide again.
@@ -40,12 +54,15 @@ export async function runTransaction<T>(
   }
 }
 
-function checkOptions(options: TransactionOptions | undefined): { isolationLevel: IsolationLevel | undefined; retries: number } {
-  if (options === undefined) return { isolationLevel: undefined, retries: 0 };
+function checkOptions(options: TransactionOptions | undefined): { isolationLevel: IsolationLevel | undefined; retries: number; actingUser: string | undefined } {
+  if (options === undefined) return { isolationLevel: undefined, retries: 0, actingUser: undefined };
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', 'Expected the options of db.transaction() to be an object');
   }
-  const { isolationLevel, retries = 0 } = options;
+  const { isolationLevel, retries = 0, actingUser } = options;
+  if (actingUser !== undefined && !isUuid(actingUser)) {
+    throw new ConfigError('actingUser', 'Expected `actingUser` to be a user id (a UUID)');
+  }
   let level: IsolationLevel | undefined;
   if (isolationLevel !== undefined) {
     // Sequelize's constants are the same words in upper case ('SERIALIZABLE').
@@ -57,7 +74,7 @@ function checkOptions(options: TransactionOptions | undefined): { isolationLevel
   if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
     throw new ConfigError('retries', `Expected \`retries\` to be an integer from 0 to ${MAX_RETRIES}`);
   }
-  return { isolationLevel: level, retries };
+  return { isolationLevel: level, retries, actingUser };
 }
 
 function isSerializationFailure(error: unknown): boolean {
