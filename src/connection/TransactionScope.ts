@@ -61,7 +61,7 @@ export class TransactionScope {
     if (refusal) return Promise.reject(refusal);
     const root = this.root;
     if (statement.kind === 'write' && actingUser !== undefined) root.writers.add(actingUser);
-    if (actingUser !== undefined) this.actAs(actingUser);
+    if (actingUser !== undefined) void this.actAs(actingUser);
     const result = this.enqueue(() => this.run.statement<Row>(this.client, statement, values));
     return result.catch((error: unknown) => {
       throw this.run.failure(this.client, error);
@@ -80,12 +80,16 @@ export class TransactionScope {
    * another call acts for someone else): model calls and raw SQL in it then see that user's rows.
    * Without row-level security it does nothing.
    */
-  actAs(user: string): void {
+  actAs(user: string): Promise<void> {
     const root = this.root;
     const sql = this.run.actingUserSql;
-    if (sql === undefined || root.actingUser === user) return;
+    if (sql === undefined || root.actingUser === user) return Promise.resolve();
     root.actingUser = user;
-    void this.enqueue(() => this.run.text(this.client, sql, [user])).catch(() => {});
+    // Queued: a statement sent after this runs after it. Its failure shows on that statement too
+    // (the transaction is aborted), so callers that do not wait for it lose nothing.
+    const set = this.enqueue(() => this.run.text(this.client, sql, [user])).then(() => undefined);
+    set.catch(() => {});
+    return set;
   }
 
   /** Queues work behind every statement already sent through this transaction (and its savepoints). */

@@ -40,8 +40,9 @@ export async function runTransaction<T>(
       return await connections.transaction(
         actingUser === undefined
           ? work
-          : (scope) => {
-              scope.actAs(actingUser);
+          : async (scope) => {
+              // Awaited: model calls do not go through the transaction's queue.
+              await scope.actAs(actingUser);
               return work(scope);
             },
         isolationLevel,
