@@ -5,6 +5,8 @@ import { closedError, Connections, type PoolStats } from '../connection/Connecti
 import type { TransactionScope } from '../connection/TransactionScope.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import type { Models } from '../models/defineModels.js';
+import { dbAttributes } from '../observability/dbAttributes.js';
+import { traceQuery, traceTaskService, traceUserService } from '../observability/traceServiceCalls.js';
 import { createOrm, type Orm } from '../sequelize/createOrm.js';
 import { createTaskService } from '../services/createTaskService.js';
 import { createUserService } from '../services/createUserService.js';
@@ -112,13 +114,15 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
     orm ??= createOrm(connections);
     return orm;
   };
-  const query = connections.query.bind(connections);
+  const query = traceQuery(connections.query.bind(connections));
+  // A span per service call, when a tracer provider is registered (src/observability).
+  const spanAttributes = dbAttributes(connections.config);
 
   const transactionOf = (scope: TransactionScope): DatabaseTransaction => {
-    const scoped = scope.query.bind(scope);
+    const scoped = traceQuery(scope.query.bind(scope));
     return {
-      users: createUserService(scoped, statements, uuidv7),
-      tasks: createTaskService(scoped, statements, uuidv7),
+      users: traceUserService(createUserService(scoped, statements, uuidv7), spanAttributes),
+      tasks: traceTaskService(createTaskService(scoped, statements, uuidv7), spanAttributes),
       get models() {
         return useOrm().models;
       },
@@ -135,8 +139,8 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
     get sequelize() {
       return useOrm().sequelize;
     },
-    users: createUserService(query, statements, uuidv7),
-    tasks: createTaskService(query, statements, uuidv7),
+    users: traceUserService(createUserService(query, statements, uuidv7), spanAttributes),
+    tasks: traceTaskService(createTaskService(query, statements, uuidv7), spanAttributes),
     target: connections.config.connection.redacted,
     schema: connections.config.schema,
     transaction(work, options) {
