@@ -3,6 +3,8 @@ import type { Connections, IsolationLevel } from '../connection/Connections.js';
 import type { TransactionScope } from '../connection/TransactionScope.js';
 import { ConfigError, SerializationFailureError, TransactionError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
+import { dbAttributes } from '../observability/dbAttributes.js';
+import { traceTransaction } from '../observability/traceTransaction.js';
 
 /** Options of `db.transaction()`. */
 export interface TransactionOptions {
@@ -26,18 +28,23 @@ export async function runTransaction<T>(
   options: TransactionOptions | undefined,
 ): Promise<T> {
   const { isolationLevel, retries } = checkOptions(options);
-  if (retries > 0 && connections.currentScope()) {
+  const nested = connections.currentScope() !== undefined;
+  if (retries > 0 && nested) {
     throw new TransactionError('TRANSACTION_MISUSE', 'A nested db.transaction() is a savepoint and cannot be retried on its own: set `retries` on the outermost one');
   }
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await connections.transaction(work, isolationLevel);
-    } catch (error) {
-      if (attempt >= retries || !isSerializationFailure(error)) throw error;
-      // Jittered and growing, so that the transactions that collided do not collide again.
-      await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+  // One span for the call, its retries included (src/observability), when tracing is on.
+  return traceTransaction(dbAttributes(connections.config), { nested, isolationLevel }, async (onRetry) => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await connections.transaction(work, isolationLevel);
+      } catch (error) {
+        if (attempt >= retries || !isSerializationFailure(error)) throw error;
+        onRetry(error);
+        // Jittered and growing, so that the transactions that collided do not collide again.
+        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+      }
     }
-  }
+  });
 }
 
 function checkOptions(options: TransactionOptions | undefined): { isolationLevel: IsolationLevel | undefined; retries: number } {
