@@ -46,6 +46,8 @@ export class Connections {
   private readonly scopes = new AsyncLocalStorage<TransactionScope>();
   private readonly inTransaction = new WeakSet<pg.ClientBase>();
   private closing: Promise<void> | undefined;
+  /** Told how long each caller waited for its connection: the pool metrics (src/observability). */
+  onAcquire: ((waitMs: number) => void) | undefined;
 
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
@@ -110,8 +112,11 @@ export class Connections {
         `The database is unavailable: the pool is saturated (${this.pool.waitingCount} callers already waiting for one of ${this.config.pool.max} connections)`,
       );
     }
+    const started = performance.now();
     try {
-      return await this.pool.connect();
+      const client = await this.pool.connect();
+      this.onAcquire?.(performance.now() - started);
+      return client;
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
     }

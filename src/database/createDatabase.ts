@@ -6,6 +6,7 @@ import type { TransactionScope } from '../connection/TransactionScope.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import type { Models } from '../models/defineModels.js';
 import { dbAttributes } from '../observability/dbAttributes.js';
+import { PoolMetrics, type AcquireStats } from '../observability/PoolMetrics.js';
 import { traceQuery, traceTaskService, traceUserService } from '../observability/traceServiceCalls.js';
 import { createOrm, type Orm } from '../sequelize/createOrm.js';
 import { createTaskService } from '../services/createTaskService.js';
@@ -27,6 +28,9 @@ export interface DatabaseTransaction {
   /** The Sequelize `Transaction` of this transaction, for model calls. Loads Sequelize on first use. */
   readonly transaction: SequelizeTransaction;
 }
+
+/** `db.stats()`: the pool's counts now, and how long callers have waited for a connection so far. */
+export type DatabaseStats = PoolStats & AcquireStats;
 
 /** What `createDatabase()` returns. */
 export interface Database {
@@ -57,8 +61,11 @@ export interface Database {
    * ```
    */
   transaction<T>(work: (tx: DatabaseTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum. */
-  stats(): PoolStats;
+  /**
+   * Counts of this handle's pool right now (connections in use and idle, callers waiting, the
+   * maximum), and running figures of the waits for a connection since the handle was made.
+   */
+  stats(): DatabaseStats;
   /** Ends the pool once the connections in use come back. Safe to call more than once; every call after it rejects with code `DATABASE_CLOSED`. */
   close(): Promise<void>;
 }
@@ -117,6 +124,9 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
   const query = traceQuery(connections.query.bind(connections));
   // A span per service call, when a tracer provider is registered (src/observability).
   const spanAttributes = dbAttributes(connections.config);
+  // Acquire times, and OpenTelemetry's pool metrics when a meter provider is registered.
+  const poolMetrics = new PoolMetrics(connections.config, () => connections.stats());
+  connections.onAcquire = (waitMs) => poolMetrics.recordAcquire(waitMs);
 
   const transactionOf = (scope: TransactionScope): DatabaseTransaction => {
     const scoped = traceQuery(scope.query.bind(scope));
@@ -149,8 +159,9 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
       if (connections.closed && !connections.currentScope()) return Promise.reject(closedError());
       return runTransaction(connections, (scope) => work(transactionOf(scope)), options);
     },
-    stats: () => connections.stats(),
+    stats: () => ({ ...connections.stats(), ...poolMetrics.figures() }),
     async close() {
+      poolMetrics.close();
       await connections.close();
       await orm?.close();
     },
