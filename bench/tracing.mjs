@@ -8,8 +8,10 @@
 //                           the spans, and the AsyncLocalStorage context manager: every call
 //                           makes, ends and batches a real span
 //
-// Rounds alternate the set-ups (rotating which goes first); µs/op is a round's wall time ÷ its
-// operations, median over the rounds; ratio = the set-up's median ÷ that without the API.
+// Rounds alternate the set-ups (rotating which goes first). Per call and set-up it prints the wall
+// time per operation and the client process's CPU time per operation (steadier on a busy
+// machine: it leaves out the server and the waits), medians over the rounds, and their ratios
+// to the set-up without the API.
 //
 //   npm run bench:tracing             # against BENCH_DATABASE_URL, else the local server
 //   BENCH_ROUNDS=9 npm run bench:tracing
@@ -43,7 +45,7 @@ async function parent() {
     await seed(url.toString());
     const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
     const loadBefore = load();
-    const results = new Map(); // `${setup} ${call} ${concurrency}` → µs/op per round
+    const results = new Map(); // `${setup} ${call} ${concurrency}` → { wall, cpu } per round
     for (let round = 0; round < rounds; round += 1) {
       const order = SETUPS.map((_, k) => SETUPS[(k + round) % SETUPS.length]);
       for (const setup of order) {
@@ -57,26 +59,24 @@ async function parent() {
     }
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     console.log(`Tracing on the hot path: tododb's service calls with and without OpenTelemetry`);
-    console.log(`${rounds} rounds, each set-up in a new process per round; µs/op = wall time ÷ operations, median of the rounds;`);
-    console.log(`ratio = µs/op ÷ that of "${SETUPS[0]}". ${cpus().length} CPUs, load average before: ${loadBefore}`);
-    console.log(`${'set-up'.padEnd(24)} ${'call'.padEnd(11)} ${'callers'.padStart(7)} ${'µs/op'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'ratio'.padStart(7)}`);
+    console.log(`${rounds} rounds, each set-up in a new process per round; wall = µs/op of a round (wall time ÷ operations),`);
+    console.log(`cpu = this process's CPU µs per operation (the client side only); medians of the rounds, min–max of wall;`);
+    console.log(`ratios ÷ "${SETUPS[0]}". ${cpus().length} CPUs, load average before: ${loadBefore}`);
+    const columns = ['wall', 'min', 'max', 'ratio', 'cpu', 'ratio'];
+    console.log(`${'set-up'.padEnd(24)} ${'call'.padEnd(11)} ${'callers'.padStart(7)} ${columns.map((column) => column.padStart(7)).join(' ')}`);
     for (const concurrency of CONCURRENCY) {
       for (const call of CALLS) {
-        const baseline = median(results.get(`${SETUPS[0]} ${call} ${concurrency}`));
+        const base = results.get(`${SETUPS[0]} ${call} ${concurrency}`);
+        const baseWall = median(base.map((r) => r.wall));
+        const baseCpu = median(base.map((r) => r.cpu));
         for (const setup of SETUPS) {
-          const values = results.get(`${setup} ${call} ${concurrency}`);
-          const perOp = median(values);
-          console.log(
-            [
-              setup.padEnd(24),
-              call.padEnd(11),
-              String(concurrency).padStart(7),
-              perOp.toFixed(1).padStart(8),
-              Math.min(...values).toFixed(1).padStart(8),
-              Math.max(...values).toFixed(1).padStart(8),
-              `${(perOp / baseline).toFixed(3)}x`.padStart(7),
-            ].join(' '),
-          );
+          const rows = results.get(`${setup} ${call} ${concurrency}`);
+          const walls = rows.map((r) => r.wall);
+          const wall = median(walls);
+          const cpu = median(rows.map((r) => r.cpu));
+          const cells = [wall, Math.min(...walls), Math.max(...walls)].map((value) => value.toFixed(1).padStart(7));
+          cells.push(`${(wall / baseWall).toFixed(2)}x`.padStart(7), cpu.toFixed(1).padStart(7), `${(cpu / baseCpu).toFixed(2)}x`.padStart(7));
+          console.log(`${setup.padEnd(24)} ${call.padEnd(11)} ${String(concurrency).padStart(7)} ${cells.join(' ')}`);
         }
       }
     }
@@ -139,15 +139,19 @@ async function child(setup, url) {
     'tasks.list': (i) => db.tasks.list(anyTask(i).user_id, { limit: 20 }),
   };
   const ops = { 1: Number(process.env.BENCH_OPS_SERIAL ?? 600), 16: Number(process.env.BENCH_OPS_PARALLEL ?? 2000) };
+  // Wall time per operation, and this process's CPU time per operation: the client-side cost,
+  // which the machine's load and the server's share of the round trip disturb far less.
   const measure = async (run, count, concurrency) => {
     let next = 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < count) await run(next++);
       }),
     );
-    return ((performance.now() - started) * 1000) / count;
+    const used = process.cpuUsage(cpu);
+    return { wall: ((performance.now() - started) * 1000) / count, cpu: (used.user + used.system) / count };
   };
   const figures = {};
   try {
