@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors/errors.js';
+import type { LoggingHooks } from '../observability/LoggingHooks.js';
 import { DEFAULT_SCHEMA } from '../schema/names.js';
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
 import { resolveSsl } from './resolveSsl.js';
@@ -67,8 +68,14 @@ export interface DatabaseConfig {
    * that is not the tables' owner. Default false (`DATABASE_ROW_LEVEL_SECURITY`). See README.
    */
   rowLevelSecurity?: boolean;
-  /** Receives SQL as Sequelize runs it. Default: nothing is logged. */
-  logging?: false | SqlLogger;
+  /**
+   * What tododb tells about the SQL it runs. A function `(sql, durationMs)` receives each
+   * statement as it is sent (Sequelize's with the values it writes into them). An object
+   * `{ onQuery, onWarning }` receives one structured event per statement, for service and model
+   * calls alike, never with a value, and the warnings Sequelize would print. Default: nothing
+   * is logged, and Sequelize's warnings are dropped.
+   */
+  logging?: false | SqlLogger | LoggingHooks;
   /**
    * Read replicas (`postgres://` URLs of streaming standbys): reads of the service layer may go
    * to one, writes never do, and a user always reads their own writes. Default none
@@ -96,9 +103,12 @@ export interface ResolvedConfig {
   applicationName: string;
   schema: string;
   preparedStatements: boolean;
+  /** The function form of `logging`, or false (also when `logging` is an object). */
   logging: false | SqlLogger;
   /** Read replicas, in the order given; empty without. */
   replicas: ReplicaTarget[];
+  /** The object form of `logging`; undefined otherwise. */
+  loggingHooks: LoggingHooks | undefined;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -186,9 +196,6 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     const what = field === urlField ? `application_name in \`${urlField}\`` : `\`${field}\``;
     throw new ConfigError(field, `Expected ${what} to be a string of at most 63 characters`);
   }
-  if (input.logging !== undefined && input.logging !== false && typeof input.logging !== 'function') {
-    throw new ConfigError('logging', 'Expected `logging` to be false or a function');
-  }
 
   const pgbouncer = resolvePgbouncer(input, connection, env);
   if (pgbouncer && connection.options !== undefined) {
@@ -208,7 +215,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     schema: resolveSchema(input, env),
     preparedStatements: resolvePreparedStatements(input, pgbouncer),
     rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, 'rowLevelSecurity', env, 'DATABASE_ROW_LEVEL_SECURITY', false),
-    logging: input.logging ?? false,
+    ...resolveLogging(input.logging),
     replicas: resolveReplicas(input, env, pgbouncer),
   };
 }
@@ -239,6 +246,24 @@ function resolveReplicas(input: DatabaseConfig, env: Env, pgbouncer: boolean): R
     }
     return { connection, ssl: resolveSsl(input.ssl, connection, env, name) };
   });
+}
+const LOGGING_HOOKS = ['onQuery', 'onWarning'] as const;
+
+function resolveLogging(logging: unknown): Pick<ResolvedConfig, 'logging' | 'loggingHooks'> {
+  if (logging === undefined || logging === false) return { logging: false, loggingHooks: undefined };
+  if (typeof logging === 'function') return { logging: logging as SqlLogger, loggingHooks: undefined };
+  if (typeof logging !== 'object' || logging === null || Array.isArray(logging)) {
+    throw new ConfigError('logging', 'Expected `logging` to be false, a function (sql, durationMs) or an object with onQuery and onWarning functions');
+  }
+  rejectUnknown(logging, new Set(LOGGING_HOOKS), 'logging.');
+  const hooks: LoggingHooks = {};
+  for (const name of LOGGING_HOOKS) {
+    const hook = (logging as Record<string, unknown>)[name];
+    if (hook === undefined) continue;
+    if (typeof hook !== 'function') throw new ConfigError(`logging.${name}`, `Expected \`logging.${name}\` to be a function`);
+    hooks[name] = hook as never;
+  }
+  return { logging: false, loggingHooks: hooks };
 }
 
 // A plain identifier, used as written (quoted) in every statement. Lower case, digits and

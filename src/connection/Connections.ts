@@ -55,6 +55,8 @@ export class Connections {
   private closing: Promise<void> | undefined;
   private readonly closeHooks: (() => void)[] = [];
   private readonly watchdog: QueryWatchdog;
+  /** Told how long each caller waited for its connection: the pool metrics (src/observability). */
+  onAcquire: ((waitMs: number) => void) | undefined;
 
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
@@ -131,8 +133,10 @@ export class Connections {
       );
     }
     let client: pg.PoolClient;
+    const started = performance.now();
     try {
       client = await this.pool.connect();
+      this.onAcquire?.(performance.now() - started);
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
     }

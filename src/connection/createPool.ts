@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import type { ParsedDatabaseUrl } from '../config/parseDatabaseUrl.js';
 import { clientSettings } from './clientSettings.js';
+import { withQueryEvents } from '../observability/withQueryEvents.js';
 import { createClientClass } from './createClientClass.js';
 
 /**
@@ -13,7 +14,11 @@ export function createPool(config: ResolvedConfig, connection: ParsedDatabaseUrl
   const pool = new pg.Pool({
     // With row-level security a statement travels with its BEGIN, acting user and COMMIT:
     // pipelined, that is one round trip instead of four.
-    Client: createClientClass({ ...clientSettings({ ...config, connection }), ...(config.rowLevelSecurity ? { pipeline: true } : {}) }),
+    // With `logging: { onQuery }`, one event per statement on these connections (src/observability).
+    Client: withQueryEvents(
+      createClientClass({ ...clientSettings({ ...config, connection }), ...(config.rowLevelSecurity ? { pipeline: true } : {}) }),
+      config.loggingHooks?.onQuery,
+    ),
     max: config.pool.max,
     min: config.pool.min,
     idleTimeoutMillis: config.pool.idleMs,

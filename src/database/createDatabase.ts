@@ -5,6 +5,9 @@ import { closedError, Connections, type PoolStats } from '../connection/Connecti
 import type { TransactionScope } from '../connection/TransactionScope.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import type { Models } from '../models/defineModels.js';
+import { dbAttributes } from '../observability/dbAttributes.js';
+import { PoolMetrics, type AcquireStats } from '../observability/PoolMetrics.js';
+import { traceQuery, traceTaskService, traceUserService } from '../observability/traceServiceCalls.js';
 import { createOrm, type Orm } from '../sequelize/createOrm.js';
 import { createTaskService } from '../services/createTaskService.js';
 import { createUserService } from '../services/createUserService.js';
@@ -26,6 +29,9 @@ export interface DatabaseTransaction {
   /** The Sequelize `Transaction` of this transaction, for model calls. Loads Sequelize on first use. */
   readonly transaction: SequelizeTransaction;
 }
+
+/** `db.stats()`: the pool's counts now, and how long callers have waited for a connection so far. */
+export type DatabaseStats = PoolStats & AcquireStats;
 
 /** What `createDatabase()` returns. */
 export interface Database {
@@ -61,8 +67,12 @@ export interface Database {
    * to `replicaUrls` (within one process it is automatic). See {@link ReadYourWrites}.
    */
   readonly readYourWrites: ReadYourWrites;
-  /** Counts of this handle's pool right now: connections in use and idle, callers waiting, and the maximum; with replicas, each replica's too. */
-  stats(): PoolStats;
+  /**
+   * Counts of this handle's pool right now (connections in use and idle, callers waiting, the
+   * maximum; with replicas, each replica's too), and running figures of the waits for a
+   * connection since the handle was made.
+   */
+  stats(): DatabaseStats;
   /** Ends the pool once the connections in use come back. Safe to call more than once; every call after it rejects with code `DATABASE_CLOSED`. */
   close(): Promise<void>;
 }
@@ -118,13 +128,18 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
     orm ??= createOrm(connections);
     return orm;
   };
-  const query = connections.query.bind(connections);
+  const query = traceQuery(connections.query.bind(connections));
+  // A span per service call, when a tracer provider is registered (src/observability).
+  const spanAttributes = dbAttributes(connections.config);
+  // Acquire times, and OpenTelemetry's pool metrics when a meter provider is registered.
+  const poolMetrics = new PoolMetrics(connections.config, () => connections.stats());
+  connections.onAcquire = (waitMs) => poolMetrics.recordAcquire(waitMs);
 
   const transactionOf = (scope: TransactionScope): DatabaseTransaction => {
-    const scoped = scope.query.bind(scope);
+    const scoped = traceQuery(scope.query.bind(scope));
     return {
-      users: createUserService(scoped, statements, uuidv7),
-      tasks: createTaskService(scoped, statements, uuidv7),
+      users: traceUserService(createUserService(scoped, statements, uuidv7), spanAttributes),
+      tasks: traceTaskService(createTaskService(scoped, statements, uuidv7), spanAttributes),
       get models() {
         return useOrm().models;
       },
@@ -141,8 +156,8 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
     get sequelize() {
       return useOrm().sequelize;
     },
-    users: createUserService(query, statements, uuidv7),
-    tasks: createTaskService(query, statements, uuidv7),
+    users: traceUserService(createUserService(query, statements, uuidv7), spanAttributes),
+    tasks: traceTaskService(createTaskService(query, statements, uuidv7), spanAttributes),
     target: connections.config.connection.redacted,
     schema: connections.config.schema,
     transaction(work, options) {
@@ -152,8 +167,9 @@ export function createDatabase(config?: DatabaseConfig, env: Env = process.env):
       return runTransaction(connections, (scope) => work(transactionOf(scope)), options);
     },
     readYourWrites: createReadYourWrites(connections),
-    stats: () => connections.stats(),
+    stats: () => ({ ...connections.stats(), ...poolMetrics.figures() }),
     async close() {
+      poolMetrics.close();
       await connections.close();
       await orm?.close();
     },

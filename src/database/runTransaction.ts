@@ -4,6 +4,8 @@ import type { TransactionScope } from '../connection/TransactionScope.js';
 import { ConfigError, SerializationFailureError, TransactionError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
 import { isUuid } from '../ids/uuidv7.js';
+import { dbAttributes } from '../observability/dbAttributes.js';
+import { traceTransaction } from '../observability/traceTransaction.js';
 
 /** Options of `db.transaction()`. */
 export interface TransactionOptions {
@@ -32,27 +34,31 @@ export async function runTransaction<T>(
   options: TransactionOptions | undefined,
 ): Promise<T> {
   const { isolationLevel, retries, actingUser } = checkOptions(options);
-  if (retries > 0 && connections.currentScope()) {
+  const nested = connections.currentScope() !== undefined;
+  if (retries > 0 && nested) {
     throw new TransactionError('TRANSACTION_MISUSE', 'A nested db.transaction() is a savepoint and cannot be retried on its own: set `retries` on the outermost one');
   }
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await connections.transaction(
-        actingUser === undefined
-          ? work
-          : async (scope) => {
-              // Awaited: model calls do not go through the transaction's queue.
-              await scope.actAs(actingUser);
-              return work(scope);
-            },
-        isolationLevel,
-      );
-    } catch (error) {
-      if (attempt >= retries || !isSerializationFailure(error)) throw error;
-      // Jittered and growing, so that the transactions that collided do not collide again.
-      await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+  const run =
+    actingUser === undefined
+      ? work
+      : async (scope: TransactionScope) => {
+          // Awaited: model calls do not go through the transaction's queue.
+          await scope.actAs(actingUser);
+          return work(scope);
+        };
+  // One span for the call, its retries included (src/observability), when tracing is on.
+  return traceTransaction(dbAttributes(connections.config), { nested, isolationLevel }, async (onRetry) => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await connections.transaction(run, isolationLevel);
+      } catch (error) {
+        if (attempt >= retries || !isSerializationFailure(error)) throw error;
+        onRetry(error);
+        // Jittered and growing, so that the transactions that collided do not collide again.
+        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+      }
     }
-  }
+  });
 }
 
 function checkOptions(options: TransactionOptions | undefined): { isolationLevel: IsolationLevel | undefined; retries: number; actingUser: string | undefined } {

@@ -3,6 +3,8 @@ import { migrations } from '../../migrations/index.js';
 import type { Connections } from '../connection/Connections.js';
 import { connectionsOf, type Database } from '../database/createDatabase.js';
 import { translateError } from '../errors/translateError.js';
+import { dbAttributes } from '../observability/dbAttributes.js';
+import { traceHealthProbe } from '../observability/traceHealthProbe.js';
 import { TABLES, qualified } from '../schema/names.js';
 import type { CheckHealthOptions, HealthReport, ReplicaHealth } from './HealthReport.js';
 import { probeConnectionOf } from './ProbeConnection.js';
@@ -42,13 +44,22 @@ export function checkHealth(db: Database, options: CheckHealthOptions = {}): Pro
   }
   let probe = probes.get(timeoutMs);
   if (!probe) {
-    probe = probeHealth(db, timeoutMs).finally(() => probes.delete(timeoutMs));
+    // One span per probe, not per caller sharing it (src/observability).
+    probe = traceHealthProbe(targetOf(db), () => probeHealth(db, timeoutMs)).finally(() => probes.delete(timeoutMs));
     probes.set(timeoutMs, probe);
   }
   return probe;
 }
 
 const inFlight = new WeakMap<Database, Map<number, Promise<HealthReport>>>();
+
+function targetOf(db: Database) {
+  try {
+    return dbAttributes(connectionsOf(db).config);
+  } catch {
+    return undefined; // not a handle: probeHealth reports that
+  }
+}
 
 async function probeHealth(db: Database, timeoutMs: number): Promise<HealthReport> {
   const started = performance.now();

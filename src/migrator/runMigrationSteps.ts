@@ -2,6 +2,8 @@ import type { Connections } from '../connection/Connections.js';
 import type { TransactionScope } from '../connection/TransactionScope.js';
 import { MigrationError } from '../errors/errors.js';
 import { sqlState } from '../errors/sqlState.js';
+import { dbAttributes } from '../observability/dbAttributes.js';
+import { traceMigration, traceMigrationRun } from '../observability/traceMigrations.js';
 import { TABLES, qualified, quoted } from '../schema/names.js';
 import type { Orm } from '../sequelize/createOrm.js';
 import type { MigrationEvent } from './createMigrator.js';
@@ -39,7 +41,12 @@ export interface StepRun {
  * Applies or reverts `steps` in order, through Umzug, each in a transaction of its own. Returns
  * the names of those this process did (the others another process did first).
  */
-export async function runMigrationSteps(run: StepRun): Promise<string[]> {
+export function runMigrationSteps(run: StepRun): Promise<string[]> {
+  // A span for the run and one per migration, when tracing is on (src/observability).
+  return traceMigrationRun(dbAttributes(run.connections.config), run.direction, run.steps.length, () => applySteps(run));
+}
+
+async function applySteps(run: StepRun): Promise<string[]> {
   if (run.steps.length === 0) {
     // Nothing to apply; a migration table of an older tododb still gets its columns and checksums.
     if (run.direction === 'up') await inLockedTransaction(run, (scope) => prepareMigrationTable(scope, run.schema, run.known));
@@ -51,7 +58,7 @@ export async function runMigrationSteps(run: StepRun): Promise<string[]> {
   let prepared = false;
   const step = async (migration: KnownMigration) => {
     const started = performance.now();
-    const did = await inLockedTransaction(run, async (scope) => {
+    const did = await traceMigration(dbAttributes(run.connections.config), migration.name, run.direction, () => inLockedTransaction(run, async (scope) => {
       if (!prepared) {
         await prepareMigrationTable(scope, run.schema, run.known);
         prepared = true;
@@ -69,7 +76,7 @@ export async function runMigrationSteps(run: StepRun): Promise<string[]> {
       if (run.direction === 'up') await recordMigration(scope, run.schema, migration);
       else await forgetMigration(scope, run.schema, migration.name);
       return true;
-    });
+    }));
     if (did) done.push(migration.name);
     run.onMigration?.({ name: migration.name, direction: run.direction, outcome: did ? 'done' : 'skipped', durationMs: Math.round(performance.now() - started) });
   };

@@ -6,7 +6,8 @@ import type { TransactionScope } from '../connection/TransactionScope.js';
 import { TransactionError } from '../errors/errors.js';
 import { defineModels, type Models } from '../models/defineModels.js';
 import { loadSequelize } from './loadSequelize.js';
-import { attachConnection, finishTransaction, replaceConnectionManager } from './sequelizeInternals.js';
+import { eventError } from '../observability/eventError.js';
+import { attachConnection, finishTransaction, replaceConnectionManager, reportTransactionWarnings } from './sequelizeInternals.js';
 
 /** Sequelize and the models of one handle, made on first use. */
 export interface Orm {
@@ -70,6 +71,18 @@ export function createOrm(connections: Connections): Orm {
       connections.discard(connection, new Error('closed by Sequelize after a failed commit or rollback'));
     },
     close: () => connections.close(),
+  });
+
+  // Sequelize would print a failed COMMIT or ROLLBACK of its own transactions on stderr, with
+  // the server's message: it goes to `logging.onWarning` when there is one, else nowhere (the
+  // call rejects with the error all the same).
+  const onWarning = config.loggingHooks?.onWarning;
+  reportTransactionWarnings(sequelize, core.Transaction, (message, error) => {
+    try {
+      onWarning?.({ message, error: eventError(error) });
+    } catch {
+      // A logger that throws must not replace the error the call rejects with.
+    }
   });
 
   const models = defineModels(typescript, config.schema);

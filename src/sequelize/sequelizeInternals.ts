@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Transaction } from 'sequelize';
+import type { Transaction, TransactionOptions } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 
 // The one place that reaches into Sequelize's undocumented members. `tests/internals.test.ts`
@@ -54,6 +54,86 @@ export async function finishTransaction(transaction: Transaction, outcome: 'comm
   }
 }
 
+interface OwnTransactionInternals extends TransactionInternals {
+  sequelize: Sequelize;
+  options: TransactionOptions;
+  cleanup(): void;
+  forceCleanup(): Promise<void>;
+  prepareEnvironment(useCls?: boolean): Promise<void>;
+}
+
+/**
+ * Makes the transactions that `sequelize.transaction()` starts (by hand, or inside
+ * `findOrCreate`) report a failed COMMIT or ROLLBACK to `warn` instead of Sequelize's
+ * `console.warn`, which would reach stderr with its transaction id and the server's message.
+ * Otherwise they behave as Sequelize's: these are its `commit`, `rollback` and `transaction`,
+ * with that one line changed.
+ */
+export function reportTransactionWarnings(sequelize: Sequelize, Base: typeof Transaction, warn: (message: string, error: unknown) => void): void {
+  class ReportingTransaction extends Base {
+    override async commit(): Promise<void> {
+      const self = this as unknown as OwnTransactionInternals;
+      if (self.finished) return super.commit(); // Sequelize's own refusal
+      try {
+        await self.sequelize.getQueryInterface().commitTransaction(this, self.options);
+        self.cleanup();
+      } catch (error) {
+        warn('Committing a Sequelize transaction failed; its connection was closed, as its state is unknown', error);
+        await self.forceCleanup();
+        throw error;
+      } finally {
+        self.finished = 'commit';
+        for (const hook of self._afterCommitHooks) await hook.call(this, this);
+      }
+    }
+
+    override async rollback(): Promise<void> {
+      const self = this as unknown as OwnTransactionInternals;
+      if (self.finished || !self.connection) return super.rollback(); // Sequelize's own refusals
+      try {
+        await self.sequelize.getQueryInterface().rollbackTransaction(this, self.options);
+        self.cleanup();
+      } catch (error) {
+        warn('Rolling back a Sequelize transaction failed; its connection was closed, as its state is unknown', error);
+        await self.forceCleanup();
+        throw error;
+      }
+    }
+  }
+
+  const clsRun = (sequelize.constructor as unknown as { _clsRun<T>(work: () => Promise<T>): Promise<T> })._clsRun.bind(sequelize.constructor);
+  async function transaction(options?: TransactionOptions | ((t: Transaction) => PromiseLike<unknown>), autoCallback?: (t: Transaction) => PromiseLike<unknown>) {
+    if (typeof options === 'function') {
+      autoCallback = options;
+      options = undefined;
+    }
+    const started = new ReportingTransaction(sequelize, options as TransactionOptions);
+    const internals = started as unknown as OwnTransactionInternals;
+    if (!autoCallback) {
+      await internals.prepareEnvironment(false);
+      return started;
+    }
+    const callback = autoCallback;
+    return clsRun(async () => {
+      await internals.prepareEnvironment(true);
+      let result: unknown;
+      try {
+        result = await callback(started);
+      } catch (error) {
+        try {
+          await started.rollback();
+        } catch {
+          // The callback's error is the one to report.
+        }
+        throw error;
+      }
+      await started.commit();
+      return result;
+    });
+  }
+  Object.defineProperty(sequelize, 'transaction', { value: transaction, configurable: true, writable: true });
+}
+
 /** The members above, by name, for the test that guards them. */
 export const SEQUELIZE_INTERNALS = [
   'connectionManager.getConnection',
@@ -63,4 +143,8 @@ export const SEQUELIZE_INTERNALS = [
   'Transaction#connection',
   'Transaction#finished',
   'Transaction#_afterCommitHooks',
+  'Transaction#cleanup',
+  'Transaction#forceCleanup',
+  'Transaction#prepareEnvironment',
+  'Sequelize._clsRun',
 ] as const;
