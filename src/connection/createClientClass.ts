@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { destroySocket } from './pgInternals.js';
+import { destroySocket, markBroken } from './pgInternals.js';
 import { requireChannelBinding } from './requireChannelBinding.js';
 import type { ClientSettings } from './clientSettings.js';
 
@@ -23,19 +23,24 @@ export function createClientClass(settings: ClientSettings): typeof pg.Client {
 
     // pg's query_timeout gives up on the answer but leaves the connection busy with the query it
     // gave up on: against a black-holed host every later query on it would wait too. A
-    // connection that timed out is closed, so that the pool drops it.
+    // connection that timed out is closed, and marked broken so that the pool drops it when it
+    // comes back rather than when its socket's close arrives.
     override query(...args: unknown[]): never {
+      const discard = () => {
+        destroySocket(this);
+        markBroken(this);
+      };
       const last = args[args.length - 1];
       if (typeof last === 'function') {
         args[args.length - 1] = (error: Error | null, result: unknown) => {
-          if (error?.message === QUERY_READ_TIMEOUT) destroySocket(this);
+          if (error?.message === QUERY_READ_TIMEOUT) discard();
           (last as (e: Error | null, r: unknown) => void)(error, result);
         };
       }
       const result = (super.query as (...a: unknown[]) => unknown)(...args);
       if (result instanceof Promise) {
         result.catch((error: unknown) => {
-          if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) destroySocket(this);
+          if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) discard();
         });
       }
       return result as never;
