@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors/errors.js';
 import { DEFAULT_SCHEMA } from '../schema/names.js';
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
+import { resolveDriver, type DriverName } from './resolveDriver.js';
 import { resolveSsl } from './resolveSsl.js';
 
 /** Receives each SQL statement Sequelize runs, with its duration when known. */
@@ -69,6 +70,12 @@ export interface DatabaseConfig {
   rowLevelSecurity?: boolean;
   /** Receives SQL as Sequelize runs it. Default: nothing is logged. */
   logging?: false | SqlLogger;
+  /**
+   * `'neon-serverless'` connects through `@neondatabase/serverless` over WebSockets (install it,
+   * and `ws` on Node 20); the `neonConfig` set on that package applies. Default `'pg'`
+   * (`DATABASE_DRIVER`). See the README's "Neon serverless driver".
+   */
+  driver?: DriverName;
 }
 
 /** The single resolved configuration every part of tododb reads. */
@@ -85,6 +92,7 @@ export interface ResolvedConfig {
   schema: string;
   preparedStatements: boolean;
   logging: false | SqlLogger;
+  driver: DriverName;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -122,6 +130,7 @@ const KNOWN_OPTIONS = new Set([
   'preparedStatements',
   'rowLevelSecurity',
   'logging',
+  'driver',
 ]);
 const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs', 'maxWaiting']);
 
@@ -181,10 +190,12 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     throw new ConfigError(urlField, `\`${urlField}\` has options, which PgBouncer in transaction mode refuses: set them on the role instead (ALTER ROLE … SET)`);
   }
 
+  const ssl = resolveSsl(input.ssl, connection, env, urlField);
+  const sslField = input.ssl !== undefined ? 'ssl' : connection.sslmode !== undefined ? urlField : 'DATABASE_SSL';
   return {
     connection,
     pool,
-    ssl: resolveSsl(input.ssl, connection, env, urlField),
+    ssl,
     connectTimeoutMs: number(NUMBER_SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
     statementTimeoutMs: number(NUMBER_SETTINGS.statementTimeoutMs),
     queryTimeoutMs: number(NUMBER_SETTINGS.queryTimeoutMs),
@@ -194,6 +205,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     preparedStatements: resolvePreparedStatements(input, pgbouncer),
     rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, 'rowLevelSecurity', env, 'DATABASE_ROW_LEVEL_SECURITY', false),
     logging: input.logging ?? false,
+    driver: resolveDriver({ driver: input.driver, env, connection, ssl, sslField, urlField }),
   };
 }
 
