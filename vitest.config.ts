@@ -14,7 +14,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     // Needs a pgbouncer executable: run by `npm run test:pgbouncer` (vitest.pgbouncer.config.ts).
-    exclude: [...configDefaults.exclude, 'tests/pgbouncer*.test.ts'],
+    // The neon-serverless driver's suite is slow: `npm run test:neon` (vitest.neon.config.ts).
+    exclude: [...configDefaults.exclude, 'tests/pgbouncer*.test.ts', 'tests/neon*.test.ts'],
     globalSetup: ['tests/support/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

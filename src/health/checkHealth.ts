@@ -1,10 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { migrations } from '../../migrations/index.js';
-import { clientSettings } from '../connection/clientSettings.js';
+import { clientSettings, type ClientSettings } from '../connection/clientSettings.js';
 import type { Connections } from '../connection/Connections.js';
-import { destroySocket } from '../connection/pgInternals.js';
+import { loadDriver, type Driver } from '../connection/loadDriver.js';
 import { connectionsOf, type Database } from '../database/createDatabase.js';
-import { requireChannelBinding } from '../connection/requireChannelBinding.js';
 import { translateError } from '../errors/translateError.js';
 import { TABLES, qualified } from '../schema/names.js';
 import type { CheckHealthOptions, HealthReport } from './HealthReport.js';
@@ -64,7 +63,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   if (connections.closed) return fail('the database handle is closed');
 
   const config = connections.config;
-  const settings: pg.ClientConfig = {
+  const settings: ClientSettings = {
       ...clientSettings(config),
       application_name: `${config.applicationName}:health`,
       connectionTimeoutMillis: timeoutMs,
@@ -74,15 +73,19 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   };
   const migrationTable = qualified(config.schema, TABLES.migrations);
 
-  const client = new pg.Client(settings);
-  if (config.connection.channelBinding) requireChannelBinding(client);
-  client.on('error', () => {}); // a late socket error after we gave up must not crash the process
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ProbeTimeout()), timeoutMs);
   });
   let finished = false;
+  let driver: Driver | undefined;
+  let client: pg.Client | undefined;
   try {
+    // The handle's driver and its rules (channel binding on pg, Neon's over WebSockets).
+    driver = await Promise.race([loadDriver(config.driver), timeout]);
+    client = new driver.Client(settings);
+    driver.prepareClient(client, settings);
+    client.on('error', () => {}); // a late socket error after we gave up must not crash the process
     const probe = await Promise.race([runProbe(client, migrationTable), timeout]);
     finished = true;
     const pending = migrations.length - probe.applied;
@@ -100,7 +103,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
     return fail(translateError(error).message);
   } finally {
     clearTimeout(timer);
-    close(client, finished);
+    if (client && driver) close(client, driver, finished);
   }
 }
 
@@ -124,12 +127,12 @@ async function runProbe(client: pg.Client, migrationTable: string): Promise<{ la
 
 // A clean goodbye when the probe finished; otherwise the socket is destroyed, since a server
 // that never answered will not answer a Terminate either.
-function close(client: pg.Client, finished: boolean): void {
+function close(client: pg.Client, driver: Driver, finished: boolean): void {
   if (finished) {
     client.end().catch(() => {});
     return;
   }
-  destroySocket(client);
+  driver.destroySocket(client);
   client.end().catch(() => {});
 }
 
