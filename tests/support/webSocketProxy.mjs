@@ -38,7 +38,9 @@ export async function startWebSocketProxy(target) {
 
   server.on('connection', (ws, request) => {
     opened += 1;
-    const upstream = connect(target.port, target.host);
+    // No Nagle, as a proxy must: the driver sends a statement as several small messages, and
+    // Nagle's algorithm would hold the second until the server's delayed ACK (some 40 ms).
+    const upstream = connect({ port: target.port, host: target.host, noDelay: true });
     sockets.add(upstream);
     sockets.add(request.socket);
     request.socket.on('close', () => sockets.delete(request.socket));
