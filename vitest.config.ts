@@ -14,8 +14,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     // Need a pgbouncer executable, or PostgreSQL's server binaries: run by `npm run test:pgbouncer`
-    // (vitest.pgbouncer.config.ts) and `npm run test:replicas` (vitest.replicas.config.ts).
-    exclude: [...configDefaults.exclude, 'tests/pgbouncer*.test.ts', 'tests/replicas*.test.ts'],
+    // (vitest.pgbouncer.config.ts) and `npm run test:replicas` (vitest.replicas.config.ts). The
+    // neon-serverless driver's suite is slow: `npm run test:neon` (vitest.neon.config.ts).
+    exclude: [...configDefaults.exclude, 'tests/pgbouncer*.test.ts', 'tests/replicas*.test.ts', 'tests/neon*.test.ts'],
     globalSetup: ['tests/support/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

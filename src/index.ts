@@ -3,6 +3,7 @@ export { createDatabase } from './database/createDatabase.js';
 export type { Database, DatabaseTransaction, Models } from './database/createDatabase.js';
 export type { TransactionOptions } from './database/runTransaction.js';
 export type { IsolationLevel, PoolStats } from './connection/Connections.js';
+export type { DriverName } from './config/resolveDriver.js';
 export type { DatabaseStats } from './database/createDatabase.js';
 export type { AcquireStats } from './observability/PoolMetrics.js';
 export type { LoggingHooks, QueryEvent, QueryEventError, WarningEvent } from './observability/LoggingHooks.js';

@@ -1,9 +1,10 @@
 // What a service sees when the database fails under it: every failure is a typed error that
 // arrives within its bound, nothing hangs, and the same handle recovers by itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError, createDatabase, createMigrator, translateError, type Database } from '../src/index.js';
+import { DatabaseUnavailableError, QueryTimeoutError, createDatabase, createMigrator, translateError, type Database } from '../src/index.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
+import { startTcpProxy } from './support/tcpProxy.js';
 import { useTestDatabase } from './support/testDatabase.js';
 
 /** Resolves with what the promise rejected with, and how long that took. */
@@ -130,6 +131,29 @@ describe('a black-holed host (accepts TCP, never answers)', () => {
       expect(model.ms).toBeLessThan(2500);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('a server that stops answering on an open connection', () => {
+  const t = useTestDatabase();
+
+  it('times the query out, and gives the next call a new connection, not the one it gave up on', async () => {
+    const port = await freePort();
+    const server = new URL(t.testDb.url);
+    const proxy = await startTcpProxy(port, { host: server.hostname, port: Number(server.port || 5432) });
+    server.hostname = '127.0.0.1';
+    server.port = String(port);
+    // pool.max 1: the next call gets the connection that timed out, unless it was dropped.
+    const db = createDatabase({ url: server.toString(), pool: { max: 1, acquireTimeoutMs: 5000 }, queryTimeoutMs: 1000, statementTimeoutMs: 0 }, {});
+    try {
+      const user = await db.users.create({ email: 'frozen@example.com' });
+      proxy.freeze();
+      expect((await failure(db.users.get(user.id))).error).toBeInstanceOf(QueryTimeoutError);
+      expect((await db.users.get(user.id)).id).toBe(user.id);
+    } finally {
+      await db.close();
+      await proxy.close();
     }
   });
 });

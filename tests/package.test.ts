@@ -132,6 +132,13 @@ describe('the packed tarball', () => {
     expect(lines(bad.stdout)).toEqual([expect.stringMatching(/^bad\.mts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/)]);
   }, 120_000);
 
+  it("refuses driver 'neon-serverless' without @neondatabase/serverless installed, saying what to install, from ESM and CommonJS", async () => {
+    const result = await runProcess(process.execPath, ['neon.mjs'], { cwd: consumer, env: cleanEnv() });
+    expectSuccess(result, 'neon.mjs');
+    const refused = { refused: true, field: 'driver', message: expect.stringContaining('npm install @neondatabase/serverless ws') };
+    expect(JSON.parse(result.stdout)).toEqual({ esm: refused, cjs: refused, pgHandle: 'closed' });
+  });
+
   describe('tododb/testing in the consumer project', () => {
     it('imported from ESM and required from CommonJS, creates a migrated database, writes a row and drops it', async () => {
       const env = cleanEnv({ TEST_DATABASE_URL: inject('serverUrl'), TEMPLATE_KEY });
@@ -154,6 +161,27 @@ describe('the packed tarball', () => {
       const result = await runProcess(process.execPath, ['production.mjs'], { cwd: consumer, env: cleanEnv() });
       expectSuccess(result, 'production.mjs');
       expect(JSON.parse(result.stdout)).toEqual({ esm: 'function', cjs: 'function', kitInRequireCache: [], kitImportRefused: true });
+    });
+  });
+
+  describe('with @neondatabase/serverless installed beside it', () => {
+    let withNeon: string;
+
+    beforeAll(async () => {
+      withNeon = join(work, 'consumer-neon');
+      mkdirSync(withNeon);
+      writeFileSync(join(withNeon, 'package.json'), `${JSON.stringify({ name: 'tododb-neon-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+      cpSync(FIXTURES, withNeon, { recursive: true });
+      const install = await npm(['install', tarball, '@neondatabase/serverless@^1', 'ws@^8', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], withNeon);
+      expectSuccess(install, 'npm install (with @neondatabase/serverless)');
+    }, 600_000);
+
+    it('reads the neonConfig the application sets on the package it imports (ESM) or requires (CommonJS)', async () => {
+      for (const file of ['neon-config.mjs', 'neon-config.cjs']) {
+        const result = await runProcess(process.execPath, [file], { cwd: withNeon, env: cleanEnv() });
+        expectSuccess(result, file);
+        expect(JSON.parse(result.stdout), file).toEqual({ opened: ['ws://127.0.0.1:1/v2?address=db.example:5432'], error: 'DatabaseUnavailableError' });
+      }
     });
   });
 

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors/errors.js';
 import type { LoggingHooks } from '../observability/LoggingHooks.js';
 import { DEFAULT_SCHEMA } from '../schema/names.js';
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
+import { resolveDriver, type DriverName } from './resolveDriver.js';
 import { resolveSsl } from './resolveSsl.js';
 
 /** Receives each SQL statement Sequelize runs, with its duration when known. */
@@ -82,6 +83,12 @@ export interface DatabaseConfig {
    * (`DATABASE_REPLICA_URLS`, comma-separated). See the README's "Read replicas".
    */
   replicaUrls?: string[];
+  /**
+   * `'neon-serverless'` connects through `@neondatabase/serverless` over WebSockets (install it,
+   * and `ws` on Node 20); the `neonConfig` set on that package applies. Default `'pg'`
+   * (`DATABASE_DRIVER`). See the README's "Neon serverless driver".
+   */
+  driver?: DriverName;
 }
 
 /** One read replica: where it is, and its TLS (the `ssl` option, else its own URL's `sslmode`). */
@@ -109,6 +116,7 @@ export interface ResolvedConfig {
   replicas: ReplicaTarget[];
   /** The object form of `logging`; undefined otherwise. */
   loggingHooks: LoggingHooks | undefined;
+  driver: DriverName;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -147,6 +155,7 @@ const KNOWN_OPTIONS = new Set([
   'rowLevelSecurity',
   'logging',
   'replicaUrls',
+  'driver',
 ]);
 const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs', 'maxWaiting']);
 
@@ -203,10 +212,12 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     throw new ConfigError(urlField, `\`${urlField}\` has options, which PgBouncer in transaction mode refuses: set them on the role instead (ALTER ROLE … SET)`);
   }
 
+  const ssl = resolveSsl(input.ssl, connection, env, urlField);
+  const sslField = input.ssl !== undefined ? 'ssl' : connection.sslmode !== undefined ? urlField : 'DATABASE_SSL';
   return {
     connection,
     pool,
-    ssl: resolveSsl(input.ssl, connection, env, urlField),
+    ssl,
     connectTimeoutMs: number(NUMBER_SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
     statementTimeoutMs: number(NUMBER_SETTINGS.statementTimeoutMs),
     queryTimeoutMs: number(NUMBER_SETTINGS.queryTimeoutMs),
@@ -217,6 +228,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, 'rowLevelSecurity', env, 'DATABASE_ROW_LEVEL_SECURITY', false),
     ...resolveLogging(input.logging),
     replicas: resolveReplicas(input, env, pgbouncer),
+    driver: resolveDriver({ driver: input.driver, env, connection, ssl, sslField, urlField }),
   };
 }
 

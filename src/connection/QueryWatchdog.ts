@@ -72,7 +72,10 @@ export class QueryWatchdog {
       if (query && limit > 0 && now - entry.since > limit) {
         this.timedOut.add(client);
         this.unwatch(client);
-        destroySocket(client);
+        // tododb's clients close themselves the way their driver needs (a WebSocket for Neon's).
+        const own = (client as { discard?: () => void }).discard;
+        if (typeof own === 'function') own.call(client);
+        else destroySocket(client);
       }
     }
   }

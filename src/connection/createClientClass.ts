@@ -1,21 +1,34 @@
-import pg from 'pg';
-import { requireChannelBinding } from './requireChannelBinding.js';
+import type pg from 'pg';
 import type { ClientSettings } from './clientSettings.js';
+import type { Driver } from './loadDriver.js';
+import { markBroken } from './pgInternals.js';
 
 /**
- * The pg `Client` class of one database handle: pg's own, with tododb's settings applied to every
- * connection whatever options the pool passes. It adds nothing per query (see QueryWatchdog).
+ * The `Client` class of one database handle: the driver's (pg's own, or Neon's pg-compatible
+ * one), with tododb's settings applied to every connection whatever options the pool passes, the
+ * driver's rules (channel binding on pg, see {@link Driver.prepareClient}). It adds nothing per
+ * query: the client-side bound on queries is the handle's QueryWatchdog.
  */
-export function createClientClass(settings: ClientSettings): typeof pg.Client {
-  const bindChannel = settings.enableChannelBinding === true;
-  return class TododbClient extends pg.Client {
+export function createClientClass(settings: ClientSettings, driver: Driver): typeof pg.Client {
+  const destroySocket = driver.destroySocket;
+  return class TododbClient extends driver.Client {
     constructor(options?: pg.ClientConfig) {
       super({ ...options, ...settings });
-      if (bindChannel) requireChannelBinding(this);
+      driver.prepareClient(this, settings);
       // A connection that fails while checked out (the server restarted between two statements of
       // a transaction) emits 'error' with nobody listening: without this the process would crash.
       // The pool sees `_queryable` turn false and drops the connection when it comes back.
       this.on('error', () => {});
+    }
+
+    /**
+     * Closes the connection at once and marks it broken, so that the pool drops it when it comes
+     * back rather than when its socket's close arrives: what the query watchdog does to a
+     * connection whose server stopped answering.
+     */
+    discard(): void {
+      destroySocket(this);
+      markBroken(this);
     }
   } as typeof pg.Client;
 }

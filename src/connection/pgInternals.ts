@@ -14,6 +14,15 @@ export function destroySocket(client: pg.ClientBase): void {
   (client as unknown as ClientInternals).connection?.stream?.destroy();
 }
 
+/**
+ * Makes pg and pg-pool treat the client as broken from now on: released, it is closed instead of
+ * going back to the pool. A destroyed socket says so only when its close event arrives, a loop
+ * turn later, and by then the client may already have been given to the next caller.
+ */
+export function markBroken(client: pg.ClientBase): void {
+  (client as unknown as ClientInternals)._queryable = false;
+}
+
 /** Whether pg still considers the client usable. */
 export function isQueryable(client: pg.ClientBase): boolean {
   return (client as unknown as ClientInternals)._queryable !== false;

@@ -70,6 +70,9 @@ const TLS_MESSAGES: [fragment: string, reason: string][] = [
  */
 export function translateError(error: unknown): TododbError {
   if (error instanceof TododbError) return error;
+  // The neon-serverless driver fails with its WebSocket's error event, which carries the Error.
+  const inner = (error as { error?: unknown } | null)?.error;
+  if (!(error instanceof Error) && inner instanceof Error) return translateError(inner);
   // tododb's own refusals while connecting (channel binding) come back wrapped by Sequelize.
   const parent = (error as { parent?: unknown } | null)?.parent;
   if (parent instanceof TododbError) return parent;

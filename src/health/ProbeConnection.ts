@@ -1,8 +1,9 @@
-import pg from 'pg';
-import { clientSettings } from '../connection/clientSettings.js';
+import type pg from 'pg';
+import type { DriverName } from '../config/resolveDriver.js';
+import { clientSettings, type ClientSettings } from '../connection/clientSettings.js';
 import type { Connections } from '../connection/Connections.js';
-import { destroySocket, isQueryable } from '../connection/pgInternals.js';
-import { requireChannelBinding } from '../connection/requireChannelBinding.js';
+import { loadDriver, type Driver } from '../connection/loadDriver.js';
+import { isQueryable } from '../connection/pgInternals.js';
 
 /**
  * The health probe's own connection to the primary: opened on the first probe, kept between
@@ -12,16 +13,22 @@ import { requireChannelBinding } from '../connection/requireChannelBinding.js';
  */
 export class ProbeConnection {
   private client: pg.Client | undefined;
+  private driver: Driver | undefined;
   private closed = false;
 
-  constructor(private readonly settings: pg.ClientConfig, private readonly bindChannel: boolean) {}
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly driverName: DriverName,
+  ) {}
 
   /** The connection, opened when there is none usable. */
   async open(): Promise<pg.Client> {
     if (this.client && isQueryable(this.client)) return this.client;
     this.discard();
-    const client = new pg.Client(this.settings);
-    if (this.bindChannel) requireChannelBinding(client);
+    // The handle's driver and its rules (channel binding on pg, Neon's over WebSockets).
+    const driver = (this.driver ??= await loadDriver(this.driverName));
+    const client = new driver.Client(this.settings);
+    driver.prepareClient(client, this.settings);
     client.on('error', () => {}); // a socket error between probes: the next probe replaces it
     this.client = client;
     await client.connect();
@@ -35,7 +42,7 @@ export class ProbeConnection {
     this.client = undefined;
     if (!client) return;
     // A server that did not answer will not answer a Terminate either.
-    destroySocket(client);
+    this.driver?.destroySocket(client);
     client.end().catch(() => {});
   }
 
@@ -62,7 +69,7 @@ export function probeConnectionOf(connections: Connections): ProbeConnection {
         connectionTimeoutMillis: undefined,
         query_timeout: undefined,
       },
-      config.connection.channelBinding,
+      config.driver,
     );
     const made = probe;
     connections.onClose(() => made.close());

