@@ -3,9 +3,7 @@ export { createDatabase } from './database/createDatabase.js';
 export type { Database, DatabaseTransaction, Models } from './database/createDatabase.js';
 export type { TransactionOptions } from './database/runTransaction.js';
 export type { IsolationLevel, PoolStats } from './connection/Connections.js';
-export { resolveConfig } from './config/resolveConfig.js';
-export type { DatabaseConfig, ResolvedConfig, SqlLogger, Env } from './config/resolveConfig.js';
-export { redactUrl } from './config/parseDatabaseUrl.js';
+export type { DatabaseConfig, SqlLogger, Env } from './config/resolveConfig.js';
 export { checkHealth } from './health/checkHealth.js';
 export type { HealthReport, CheckHealthOptions } from './health/HealthReport.js';
 export type {
@@ -41,5 +39,6 @@ export {
   TransactionError,
   SerializationFailureError,
 } from './errors/errors.js';
+export { TODODB_ERROR_CODES } from './errors/errors.js';
 export type { FieldIssue, TododbErrorCode } from './errors/errors.js';
 export { translateError } from './errors/translateError.js';

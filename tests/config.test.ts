@@ -7,13 +7,13 @@ import {
   DatabaseUnavailableError,
   TododbError,
   createDatabase,
-  resolveConfig,
   translateError,
   type Database,
   type DatabaseConfig,
   type Env,
-  type ResolvedConfig,
 } from '../src/index.js';
+// Internal to tododb (not exported by the package): the function createDatabase() calls.
+import { resolveConfig, type ResolvedConfig } from '../src/config/resolveConfig.js';
 
 const MARKER = 'p4ss_MARKER_x';
 const URL_WITH_MARKER = `postgres://app:${MARKER}@db.example.com:5432/app`;
