@@ -11,6 +11,7 @@ export type SqlLogger = (sql: string, durationMs?: number) => void;
 export interface DatabaseConfig {
   /** `postgres://user:password@host:port/database?sslmode=require`. Default: `DATABASE_URL`. */
   url?: string;
+  /** The connection pool of this handle. */
   pool?: {
     /** Most connections open at once. Default 10 (`DATABASE_POOL_MAX`). */
     max?: number;
@@ -87,6 +88,7 @@ export interface ResolvedConfig {
   logging: false | SqlLogger;
 }
 
+/** Environment variables by name, as in `process.env`: where settings without an option are read. */
 export type Env = Record<string, string | undefined>;
 
 type NumberSetting = {

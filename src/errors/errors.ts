@@ -106,12 +106,15 @@ export class ConfigError extends TododbError {
 
 /** One offending field of a {@link ValidationError}. */
 export interface FieldIssue {
+  /** The input field at fault, as the caller named it: `email`, `title`, `limit`, … */
   field: string;
+  /** What is wrong with it, never quoting the value: `must be at most 255 characters`. */
   message: string;
 }
 
 /** Input was rejected before (or by) the database; nothing was written. */
 export class ValidationError extends TododbError {
+  /** Every offending field, each with what is wrong with it. */
   readonly issues: readonly FieldIssue[];
 
   constructor(issues: readonly FieldIssue[], options?: { cause?: unknown }) {
@@ -127,6 +130,7 @@ export class ValidationError extends TododbError {
 
 /** The row does not exist, or belongs to another user (the two are indistinguishable). */
 export class NotFoundError extends TododbError {
+  /** What was not found. */
   readonly entity: 'user' | 'task';
 
   constructor(entity: 'user' | 'task', options?: { cause?: unknown }) {
@@ -137,6 +141,7 @@ export class NotFoundError extends TododbError {
 
 /** A uniqueness rule was violated, such as an email address that is already taken. */
 export class ConflictError extends TododbError {
+  /** The field whose value is taken, such as `email`. */
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
