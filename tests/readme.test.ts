@@ -55,7 +55,7 @@ describe('README test examples (tododb/testing)', () => {
     writeFileSync(
       config,
       [
-        `import base from '../../../vitest.config.js';`,
+        `import base from '../../../vitest.shared.js';`,
         `export default { ...base, test: { ...base.test, include: ['tests/.readme-snippets/vitest/*.readme.ts'], globalSetup: [] } };`,
         '',
       ].join('\n'),
