@@ -9,6 +9,7 @@ import shared from './vitest.shared.js';
 // - db: everything else, against PostgreSQL (TEST_DATABASE_URL, else an embedded server). A new
 //   test file lands here unless it is listed in one of the two other lanes.
 export const UNIT_TESTS = [
+  'tests/config.docs.test.ts',
   'tests/config.test.ts',
   'tests/errorCodes.test.ts',
   'tests/http-server.settings.test.ts',
