@@ -50,7 +50,9 @@ describe('README test examples (tododb/testing)', () => {
     const dir = join(snippetDir, 'vitest');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    vitestBlocks.forEach((code, index) => writeFileSync(join(dir, `example-${index + 1}.readme.ts`), code));
+    vitestBlocks.forEach((code, index) => {
+      writeFileSync(join(dir, `example-${index + 1}.readme.ts`), code);
+    });
     const config = join(dir, 'vitest.config.ts');
     writeFileSync(
       config,

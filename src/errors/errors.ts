@@ -79,15 +79,18 @@ export class TododbError extends Error {
    * thrown by one copy still passes `instanceof` checks written against the other.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class on the right of `instanceof` (ValidationError, …), not TododbError.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass being checked is `this`
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     const names = typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[CLASS_NAMES] : undefined;
+    // biome-ignore lint/complexity/noThisInStatic: the subclass being checked is `this`
     return Array.isArray(names) && names.includes(this.name);
   }
 }
 
-function classNames(constructor: Function): string[] {
+function classNames(errorClass: abstract new (...args: never[]) => unknown): string[] {
   const names: string[] = [];
-  for (let current = constructor; current !== Error && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+  for (let current = errorClass; current !== Error && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
     names.push(current.name);
   }
   return names;
