@@ -7,9 +7,7 @@ export type { DriverName } from './config/resolveDriver.js';
 export type { DatabaseStats } from './database/createDatabase.js';
 export type { AcquireStats } from './observability/PoolMetrics.js';
 export type { LoggingHooks, QueryEvent, QueryEventError, WarningEvent } from './observability/LoggingHooks.js';
-export { resolveConfig } from './config/resolveConfig.js';
-export type { DatabaseConfig, ResolvedConfig, SqlLogger, Env } from './config/resolveConfig.js';
-export { redactUrl } from './config/parseDatabaseUrl.js';
+export type { DatabaseConfig, SqlLogger, Env } from './config/resolveConfig.js';
 export { checkHealth } from './health/checkHealth.js';
 export type { HealthReport, CheckHealthOptions, ReplicaHealth } from './health/HealthReport.js';
 export type { ReadYourWrites } from './database/ReadYourWrites.js';
@@ -50,5 +48,6 @@ export {
   SerializationFailureError,
   RoleError,
 } from './errors/errors.js';
+export { TODODB_ERROR_CODES } from './errors/errors.js';
 export type { FieldIssue, RoleRefusal, TododbErrorCode } from './errors/errors.js';
 export { translateError } from './errors/translateError.js';

@@ -1,12 +1,11 @@
 // The built CLI (`node dist/cli.js`) as a user runs it: a real process, its exit code, its output.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
 import {
   ALL_MIGRATIONS,
-  REPO_ROOT,
   cleanEnv,
   emptyDir,
   lines,
@@ -14,19 +13,13 @@ import {
   query,
   recordedMigrations,
   runBuiltCli,
-  runProcess,
   tableNames,
 } from './fixtures/cli.js';
 
 const MARKER = 'SECRET_MARKER_123';
 
+// The CLI of the package lane's one build of this run (tests/support/buildPackage.ts).
 afterAll(removeEmptyDirs);
-
-beforeAll(async () => {
-  // The one build of dist/ in this test run (the package test packs a copy of its own).
-  const build = await runProcess('npm', ['run', 'build'], { cwd: REPO_ROOT, env: cleanEnv(), timeoutMs: 120_000 });
-  expect(build.code, build.stderr).toBe(0);
-}, 150_000);
 
 describe('node dist/cli.js', () => {
   const testDb = useDatabaseCopy({ migrated: false });

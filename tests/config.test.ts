@@ -1,19 +1,17 @@
 import util from 'node:util';
-import { QueryTypes } from 'sequelize';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import {
   ConfigError,
   DatabaseUnavailableError,
   TododbError,
   createDatabase,
-  resolveConfig,
   translateError,
   type Database,
   type DatabaseConfig,
   type Env,
-  type ResolvedConfig,
 } from '../src/index.js';
+// Internal to tododb (not exported by the package): the function createDatabase() calls.
+import { resolveConfig, type ResolvedConfig } from '../src/config/resolveConfig.js';
 
 const MARKER = 'p4ss_MARKER_x';
 const URL_WITH_MARKER = `postgres://app:${MARKER}@db.example.com:5432/app`;
@@ -293,61 +291,6 @@ describe('the password never shows', () => {
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     for (const shown of [error.message, String(error), JSON.stringify(error), util.inspect(error, { depth: 10 })]) {
       expect(shown).not.toContain(MARKER);
-    }
-  });
-});
-
-describe('settings reach the server', () => {
-  const opened: Database[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((db) => db.close()));
-  });
-
-  function open(config: DatabaseConfig, env: Env = {}): Database {
-    const db = createDatabase(config, env);
-    opened.push(db);
-    return db;
-  }
-
-  function serverUrl(params: Record<string, string> = {}): string {
-    const url = new URL(inject('serverUrl'));
-    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    return url.toString();
-  }
-
-  async function show(db: Database, sql: string): Promise<Record<string, unknown>> {
-    const [row] = await db.sequelize.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT });
-    return row!;
-  }
-
-  it('application_name and statement_timeout are set on the session', async () => {
-    const db = open({ url: serverUrl({ application_name: 'tododb-config-test' }), statementTimeoutMs: 1234 });
-    expect(await show(db, `SELECT current_setting('application_name') AS app, current_setting('statement_timeout') AS timeout`)).toEqual({
-      app: 'tododb-config-test',
-      timeout: '1234ms',
-    });
-  });
-
-  it('with pgbouncer no statement_timeout is sent as a startup parameter', async () => {
-    const db = open({ url: serverUrl({ pgbouncer: 'true' }), statementTimeoutMs: 1234 });
-    const { timeout } = await show(db, `SELECT current_setting('statement_timeout') AS timeout`);
-    expect(timeout).not.toBe('1234ms');
-  });
-
-  it('sslmode=disable connects without TLS', async () => {
-    const db = open({ url: serverUrl({ sslmode: 'disable' }) });
-    expect(await show(db, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).toEqual({ ssl: false });
-  });
-
-  it.each(['require', 'no-verify'])('sslmode=%s never falls back to a connection without TLS', async (sslmode) => {
-    const db = open({ url: serverUrl({ sslmode }), connectTimeoutMs: 5000 });
-    // A test server without TLS refuses the connection; one with TLS encrypts it (or, for
-    // `require`, fails on a certificate it cannot verify). Plaintext is never an outcome.
-    const outcome = await show(db, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()').catch((error: unknown) => translateError(error));
-    if (outcome instanceof TododbError) {
-      expect(outcome).toBeInstanceOf(DatabaseUnavailableError);
-    } else {
-      expect(outcome).toEqual({ ssl: true });
     }
   });
 });

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveConfig, type DatabaseConfig } from '../src/index.js';
+import { resolveConfig } from '../src/config/resolveConfig.js';
+import { ConfigError, type DatabaseConfig } from '../src/index.js';
 import { loadDriver, requireDriverInstalled } from '../src/connection/loadDriver.js';
 
 const URL_WITH_SECRET = 'postgres://app:s3cret_MARKER@ep-cool-123.eu-central-1.aws.neon.tech/app';

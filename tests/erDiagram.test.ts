@@ -91,7 +91,9 @@ describe('the ER diagram in the README', () => {
     );
     const schema: Record<string, Column[]> = {};
     for (const column of columns) {
-      (schema[column.table_name] ??= []).push({
+      const table = schema[column.table_name] ?? [];
+      schema[column.table_name] = table;
+      table.push({
         name: column.column_name,
         type: shortType(column),
         keys: keys

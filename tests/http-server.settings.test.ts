@@ -84,6 +84,7 @@ describe('createLogger', () => {
     const out = output(true);
     const logger = await createLogger({ level: 'info', env: { NODE_ENV: 'development' }, output: out.stream });
     logger.info({ reqId: 'r-1' }, 'hello there');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes removed here
     const text = out.text().replace(/\u001b\[[\d;]*m/g, ''); // without colours
     expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello there\n\s+reqId: "r-1"\n$/);
   });

@@ -1,15 +1,16 @@
 // The example server as it runs for real, in a child process: `server.js` (the entry point a
 // deployment runs, with DATABASE_URL) and `dev/start.js` (what `npm start` runs: a fresh
 // embedded PostgreSQL when DATABASE_URL is unset, the server under it), stopped by SIGTERM or
-// SIGINT; and the server started while its database is down. It runs on a private build of the
-// package (see beforeAll), so that it neither reads a stale dist/ nor races another test file
-// that rebuilds dist/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// SIGINT; and the server started while its database is down. It runs on a private copy of the
+// package lane's build of this run (tests/support/buildPackage.ts), never a stale dist/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { copyBuiltPackage } from './support/buildPackage.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { startTcpProxy } from './support/tcpProxy.js';
 import { createTestDatabase } from './support/testDatabase.js';
@@ -23,15 +24,12 @@ beforeAll(() => {
   mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
   work = mkdtempSync(join(REPO_ROOT, '.tmp', 'start-test-'));
   chmodSync(work, 0o755);
-  const build = spawnSync('npx', ['tsup', '--out-dir', join(work, 'dist')], { cwd: REPO_ROOT, encoding: 'utf8' });
-  expect(build.status, build.stderr).toBe(0);
-  cpSync(join(REPO_ROOT, 'package.json'), join(work, 'package.json'));
+  copyBuiltPackage(inject('builtPackage'), work);
   cpSync(join(REPO_ROOT, 'examples', 'http-server'), join(work, 'examples', 'http-server'), {
     recursive: true,
     filter: (source) => !source.split(/[\\/]/).includes('.data'),
   });
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
-}, 120_000);
+});
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -231,11 +229,11 @@ describe('server.js with DATABASE_URL set', () => {
         });
         request.on('error', reject);
       });
-      // Half a body: the request has arrived and is not done when SIGTERM comes.
+      // Half a body: the request has arrived (Fastify logs it on its headers) and is not done when SIGTERM comes.
       request.write(body.slice(0, 10));
-      await sleep(300);
+      await server.waitForLog((line) => line.reqId === 'in-flight' && line.msg === 'incoming request');
       const stopped = server.stop('SIGTERM');
-      await sleep(500);
+      await server.waitForLog((line) => line.msg === 'shutting down');
       expect(server.child.exitCode).toBeNull(); // still waiting for the request
       request.end(body.slice(10));
 
@@ -294,7 +292,8 @@ describe('under `sh -c`, as `npm start` runs it', () => {
         status = await fetch(`http://127.0.0.1:${server.port}/health`).then((response) => response.status, () => 0);
       }
       expect(status, server.output()).toBe(0);
-      await sleep(500);
+      // The server writes to the pipes it inherited from the shell: they end once it has exited.
+      await Promise.all([finished(server.child.stdout!), finished(server.child.stderr!)]);
       expect(logLines(server.output()).some((line) => line.msg === 'shut down')).toBe(true);
     } finally {
       await database.drop();

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
-import { type Database, type TaskRecord, type UserRecord } from '../src/index.js';
+import type { Database, TaskRecord, UserRecord } from '../src/index.js';
 import { useTestDatabase } from './support/testDatabase.js';
 
 const TOTAL = 1000;

@@ -5,12 +5,12 @@
 //
 // It runs on a private build of the package (see beforeAll), so that it neither reads a stale
 // dist/ nor races another test file that rebuilds dist/.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runProcess } from './fixtures/cli.js';
+import { copyBuiltPackage } from './support/buildPackage.js';
 import { createTestDatabase, useDatabaseCopy } from './support/testDatabase.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,12 +84,10 @@ beforeAll(() => {
   // Inside the repository, so that the build finds node_modules through the symlink below.
   mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
   work = mkdtempSync(join(REPO_ROOT, '.tmp', 'imports-test-'));
-  const build = spawnSync('npx', ['tsup', '--out-dir', join(work, 'dist')], { cwd: REPO_ROOT, encoding: 'utf8' });
-  expect(build.status, build.stderr).toBe(0);
-  cpSync(join(REPO_ROOT, 'package.json'), join(work, 'package.json'));
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
+  // A private copy of the package lane's build of this run (tests/support/buildPackage.ts).
+  copyBuiltPackage(inject('builtPackage'), work);
   for (const [file, source] of Object.entries(PROGRAMS)) writeFileSync(join(work, file), source);
-}, 120_000);
+});
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });

@@ -50,12 +50,14 @@ describe('README test examples (tododb/testing)', () => {
     const dir = join(snippetDir, 'vitest');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    vitestBlocks.forEach((code, index) => writeFileSync(join(dir, `example-${index + 1}.readme.ts`), code));
+    vitestBlocks.forEach((code, index) => {
+      writeFileSync(join(dir, `example-${index + 1}.readme.ts`), code);
+    });
     const config = join(dir, 'vitest.config.ts');
     writeFileSync(
       config,
       [
-        `import base from '../../../vitest.config.js';`,
+        `import base from '../../../vitest.shared.js';`,
         `export default { ...base, test: { ...base.test, include: ['tests/.readme-snippets/vitest/*.readme.ts'], globalSetup: [] } };`,
         '',
       ].join('\n'),

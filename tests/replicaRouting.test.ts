@@ -5,7 +5,8 @@ import { CircuitBreaker } from '../src/connection/CircuitBreaker.js';
 import { decodeConsistencyToken, encodeConsistencyToken } from '../src/connection/ConsistencyToken.js';
 import { formatLsn, parseLsn } from '../src/connection/Lsn.js';
 import { PRIMARY_ONLY, WriteTokens } from '../src/connection/WriteTokens.js';
-import { ConfigError, ValidationError, resolveConfig } from '../src/index.js';
+import { resolveConfig } from '../src/config/resolveConfig.js';
+import { ConfigError, ValidationError } from '../src/index.js';
 
 const URL = 'postgres://app:s3cret@primary.example.com/app';
 

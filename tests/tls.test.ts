@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConfigError,
   DatabaseUnavailableError,
-  TododbError,
+  type TododbError,
   checkHealth,
   createDatabase,
   createMigrator,

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, resolveConfig, type DatabaseConfig, type Env } from '../src/index.js';
+import { resolveConfig } from '../src/config/resolveConfig.js';
+import { ConfigError, type DatabaseConfig, type Env } from '../src/index.js';
 
 const MARKER = 'v4lue_MARKER_x';
 const BASE = `postgres://app:${MARKER}@db.example.com:5432/app`;

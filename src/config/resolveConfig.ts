@@ -1,10 +1,10 @@
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors/errors.js';
 import type { LoggingHooks } from '../observability/LoggingHooks.js';
-import { DEFAULT_SCHEMA } from '../schema/names.js';
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from './parseDatabaseUrl.js';
 import { resolveDriver, type DriverName } from './resolveDriver.js';
 import { resolveSsl } from './resolveSsl.js';
+import { SETTINGS, type IntegerSetting, type Setting } from './settings.js';
 
 /** Receives each SQL statement Sequelize runs, with its duration when known. */
 export type SqlLogger = (sql: string, durationMs?: number) => void;
@@ -13,6 +13,7 @@ export type SqlLogger = (sql: string, durationMs?: number) => void;
 export interface DatabaseConfig {
   /** `postgres://user:password@host:port/database?sslmode=require`. Default: `DATABASE_URL`. */
   url?: string;
+  /** The connection pool of this handle. */
   pool?: {
     /** Most connections open at once. Default 10 (`DATABASE_POOL_MAX`). */
     max?: number;
@@ -119,45 +120,13 @@ export interface ResolvedConfig {
   driver: DriverName;
 }
 
+/** Environment variables by name, as in `process.env`: where settings without an option are read. */
 export type Env = Record<string, string | undefined>;
 
-type NumberSetting = {
-  field: string;
-  env: string;
-  fallback: number;
-  min: number;
-  read: (config: DatabaseConfig) => unknown;
-};
-
-// One row per numeric setting: its option path, its environment variable, its default and its floor.
-const NUMBER_SETTINGS = {
-  poolMax: { field: 'pool.max', env: 'DATABASE_POOL_MAX', fallback: 10, min: 1, read: (c) => c.pool?.max },
-  poolMin: { field: 'pool.min', env: 'DATABASE_POOL_MIN', fallback: 0, min: 0, read: (c) => c.pool?.min },
-  poolIdleMs: { field: 'pool.idleMs', env: 'DATABASE_POOL_IDLE_MS', fallback: 10_000, min: 1, read: (c) => c.pool?.idleMs },
-  poolAcquireTimeoutMs: { field: 'pool.acquireTimeoutMs', env: 'DATABASE_POOL_ACQUIRE_TIMEOUT_MS', fallback: 15_000, min: 1, read: (c) => c.pool?.acquireTimeoutMs },
-  poolMaxWaiting: { field: 'pool.maxWaiting', env: 'DATABASE_POOL_MAX_WAITING', fallback: 100, min: 0, read: (c) => c.pool?.maxWaiting },
-  connectTimeoutMs: { field: 'connectTimeoutMs', env: 'DATABASE_CONNECT_TIMEOUT_MS', fallback: 10_000, min: 1, read: (c) => c.connectTimeoutMs },
-  statementTimeoutMs: { field: 'statementTimeoutMs', env: 'DATABASE_STATEMENT_TIMEOUT_MS', fallback: 15_000, min: 0, read: (c) => c.statementTimeoutMs },
-  queryTimeoutMs: { field: 'queryTimeoutMs', env: 'DATABASE_QUERY_TIMEOUT_MS', fallback: 20_000, min: 0, read: (c) => c.queryTimeoutMs },
-} satisfies Record<string, NumberSetting>;
-
-const KNOWN_OPTIONS = new Set([
-  'url',
-  'pool',
-  'ssl',
-  'connectTimeoutMs',
-  'statementTimeoutMs',
-  'queryTimeoutMs',
-  'pgbouncer',
-  'applicationName',
-  'schema',
-  'preparedStatements',
-  'rowLevelSecurity',
-  'logging',
-  'replicaUrls',
-  'driver',
-]);
-const KNOWN_POOL_OPTIONS = new Set(['max', 'min', 'idleMs', 'acquireTimeoutMs', 'maxWaiting']);
+// The options createDatabase() knows, from the settings table: `pool` and the top-level ones, and `pool`'s own.
+const OPTION_PATHS = Object.values(SETTINGS as Record<string, Setting>).map((setting) => setting.option.split('.'));
+const KNOWN_OPTIONS = new Set(OPTION_PATHS.map((path) => path[0]!));
+const KNOWN_POOL_OPTIONS = new Set(OPTION_PATHS.filter((path) => path[0] === 'pool').map((path) => path[1]!));
 
 /**
  * Turns `createDatabase()`'s options into one {@link ResolvedConfig}: an explicit option wins,
@@ -176,7 +145,7 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     rejectUnknown(input.pool, KNOWN_POOL_OPTIONS, 'pool.');
   }
 
-  const url = input.url ?? nonEmpty(env.DATABASE_URL);
+  const url = input.url ?? nonEmpty(env[SETTINGS.url.env]);
   if (url === undefined) {
     throw new ConfigError('url', 'No database URL: pass `url` or set DATABASE_URL');
   }
@@ -186,22 +155,22 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
   const urlField = input.url === undefined ? 'DATABASE_URL' : 'url';
   const connection = parseDatabaseUrl(url, urlField);
 
-  const number = (setting: NumberSetting, fromUrl?: number): number => resolveNumber(setting, input, env, fromUrl);
+  const number = (setting: IntegerSetting, fromUrl?: number): number => resolveNumber(setting, input, env, fromUrl);
   const pool = {
-    max: number(NUMBER_SETTINGS.poolMax),
-    min: number(NUMBER_SETTINGS.poolMin),
-    idleMs: number(NUMBER_SETTINGS.poolIdleMs),
-    acquireTimeoutMs: number(NUMBER_SETTINGS.poolAcquireTimeoutMs),
-    maxWaiting: number(NUMBER_SETTINGS.poolMaxWaiting),
+    max: number(SETTINGS.poolMax),
+    min: number(SETTINGS.poolMin),
+    idleMs: number(SETTINGS.poolIdleMs),
+    acquireTimeoutMs: number(SETTINGS.poolAcquireTimeoutMs),
+    maxWaiting: number(SETTINGS.poolMaxWaiting),
   };
   if (pool.min > pool.max) {
     throw new ConfigError('pool.min', 'Expected `pool.min` to be at most `pool.max`');
   }
 
-  const applicationName = input.applicationName ?? connection.applicationName ?? nonEmpty(env.DATABASE_APPLICATION_NAME) ?? 'tododb';
+  const applicationName = input.applicationName ?? connection.applicationName ?? nonEmpty(env[SETTINGS.applicationName.env]) ?? SETTINGS.applicationName.fallback;
   if (typeof applicationName !== 'string' || applicationName.length > 63) {
     // Name where the bad value came from, as the numeric settings and the URL's parameters do.
-    const field = input.applicationName !== undefined ? 'applicationName' : connection.applicationName !== undefined ? urlField : 'DATABASE_APPLICATION_NAME';
+    const field = input.applicationName !== undefined ? 'applicationName' : connection.applicationName !== undefined ? urlField : SETTINGS.applicationName.env;
     const what = field === urlField ? `application_name in \`${urlField}\`` : `\`${field}\``;
     throw new ConfigError(field, `Expected ${what} to be a string of at most 63 characters`);
   }
@@ -218,14 +187,14 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     connection,
     pool,
     ssl,
-    connectTimeoutMs: number(NUMBER_SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
-    statementTimeoutMs: number(NUMBER_SETTINGS.statementTimeoutMs),
-    queryTimeoutMs: number(NUMBER_SETTINGS.queryTimeoutMs),
+    connectTimeoutMs: number(SETTINGS.connectTimeoutMs, connection.connectTimeoutMs),
+    statementTimeoutMs: number(SETTINGS.statementTimeoutMs),
+    queryTimeoutMs: number(SETTINGS.queryTimeoutMs),
     pgbouncer,
     applicationName,
     schema: resolveSchema(input, env),
     preparedStatements: resolvePreparedStatements(input, pgbouncer),
-    rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, 'rowLevelSecurity', env, 'DATABASE_ROW_LEVEL_SECURITY', false),
+    rowLevelSecurity: resolveBoolean(input.rowLevelSecurity, SETTINGS.rowLevelSecurity, env),
     ...resolveLogging(input.logging),
     replicas: resolveReplicas(input, env, pgbouncer),
     driver: resolveDriver({ driver: input.driver, env, connection, ssl, sslField, urlField }),
@@ -283,8 +252,8 @@ function resolveLogging(logging: unknown): Pick<ResolvedConfig, 'logging' | 'log
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function resolveSchema(input: DatabaseConfig, env: Env): string {
-  const field = input.schema !== undefined ? 'schema' : 'DATABASE_SCHEMA';
-  const schema = input.schema ?? nonEmpty(env.DATABASE_SCHEMA)?.trim() ?? DEFAULT_SCHEMA;
+  const field = input.schema !== undefined ? SETTINGS.schema.option : SETTINGS.schema.env;
+  const schema = input.schema ?? nonEmpty(env[SETTINGS.schema.env])?.trim() ?? SETTINGS.schema.fallback;
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
     throw new ConfigError(
       field,
@@ -294,7 +263,8 @@ function resolveSchema(input: DatabaseConfig, env: Env): string {
   return schema;
 }
 
-function resolveBoolean(value: unknown, field: string, env: Env, variable: string, fallback: boolean): boolean {
+function resolveBoolean(value: unknown, setting: { option: string; env: string; fallback: boolean }, env: Env): boolean {
+  const { option: field, env: variable, fallback } = setting;
   if (value !== undefined) {
     if (typeof value !== 'boolean') throw new ConfigError(field, `Expected \`${field}\` to be a boolean`);
     return value;
@@ -319,10 +289,10 @@ function resolvePreparedStatements(input: DatabaseConfig, pgbouncer: boolean): b
   return input.preparedStatements;
 }
 
-function resolveNumber(setting: NumberSetting, input: DatabaseConfig, env: Env, fromUrl: number | undefined): number {
+function resolveNumber(setting: IntegerSetting, input: DatabaseConfig, env: Env, fromUrl: number | undefined): number {
   const explicit = setting.read(input);
   if (explicit !== undefined) {
-    return checkNumber(explicit, setting.field, setting.min);
+    return checkNumber(explicit, setting.option, setting.min);
   }
   if (fromUrl !== undefined) {
     return fromUrl;
@@ -356,10 +326,11 @@ function resolvePgbouncer(input: DatabaseConfig, connection: ParsedDatabaseUrl, 
   if (connection.pgbouncer !== undefined) {
     return connection.pgbouncer;
   }
-  const text = nonEmpty(env.DATABASE_PGBOUNCER);
+  const variable = SETTINGS.pgbouncer.env;
+  const text = nonEmpty(env[variable]);
   if (text !== undefined) {
     if (text !== 'true' && text !== 'false') {
-      throw new ConfigError('DATABASE_PGBOUNCER', 'Expected `DATABASE_PGBOUNCER` to be true or false');
+      throw new ConfigError(variable, `Expected \`${variable}\` to be true or false`);
     }
     return text === 'true';
   }

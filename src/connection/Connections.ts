@@ -17,9 +17,13 @@ export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializabl
 
 /** Counts of one handle's pool. */
 export interface PoolStats {
+  /** The most connections the pool opens (`pool.max`). */
   max: number;
+  /** Connections checked out: running a query or held by a transaction. */
   inUse: number;
+  /** Connections open and free. */
   idle: number;
+  /** Callers waiting for a connection. */
   waiting: number;
   /** With read replicas: each replica's pool, breaker and reads served, in the order of `replicaUrls`. */
   replicas?: ReplicaStats[];

@@ -57,8 +57,9 @@ export interface Database {
    * ```ts
    * const task = await db.transaction(async (tx) => {
    *   const user = await tx.users.create({ email: 'ada@example.com' });
+   *   await tx.models.Task.count({ where: { userId: user.id }, transaction: tx.transaction });
    *   return tx.tasks.create(user.id, { title: 'First' });
-   * });
+   * }, { isolationLevel: 'serializable', retries: 3 }); // re-run up to 3 times on a serialization failure
    * ```
    */
   transaction<T>(work: (tx: DatabaseTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
@@ -115,8 +116,13 @@ export function configOf(db: Database): ResolvedConfig {
  *
  * @example
  * ```ts
- * const db = createDatabase({ url: process.env.DATABASE_URL, pool: { max: 10 } });
+ * import { createDatabase } from 'tododb';
+ *
+ * const db = createDatabase({ url: process.env.DATABASE_URL, pool: { max: 10 } }); // or createDatabase(): DATABASE_* variables
  * const user = await db.users.create({ email: 'ada@example.com' });
+ * const task = await db.tasks.create(user.id, { title: 'Write the docs' });
+ * const page = await db.tasks.list(user.id, { limit: 20 });
+ * console.log(task.id, page.items.length, page.nextCursor);
  * await db.close();
  * ```
  */

@@ -81,15 +81,18 @@ export class TododbError extends Error {
    * thrown by one copy still passes `instanceof` checks written against the other.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the class on the right of `instanceof` (ValidationError, …), not TododbError.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass being checked is `this`
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     const names = typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[CLASS_NAMES] : undefined;
+    // biome-ignore lint/complexity/noThisInStatic: the subclass being checked is `this`
     return Array.isArray(names) && names.includes(this.name);
   }
 }
 
-function classNames(constructor: Function): string[] {
+function classNames(errorClass: abstract new (...args: never[]) => unknown): string[] {
   const names: string[] = [];
-  for (let current = constructor; current !== Error && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+  for (let current = errorClass; current !== Error && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
     names.push(current.name);
   }
   return names;
@@ -108,12 +111,15 @@ export class ConfigError extends TododbError {
 
 /** One offending field of a {@link ValidationError}. */
 export interface FieldIssue {
+  /** The input field at fault, as the caller named it: `email`, `title`, `limit`, … */
   field: string;
+  /** What is wrong with it, never quoting the value: `must be at most 255 characters`. */
   message: string;
 }
 
 /** Input was rejected before (or by) the database; nothing was written. */
 export class ValidationError extends TododbError {
+  /** Every offending field, each with what is wrong with it. */
   readonly issues: readonly FieldIssue[];
 
   constructor(issues: readonly FieldIssue[], options?: { cause?: unknown }) {
@@ -129,6 +135,7 @@ export class ValidationError extends TododbError {
 
 /** The row does not exist, or belongs to another user (the two are indistinguishable). */
 export class NotFoundError extends TododbError {
+  /** What was not found. */
   readonly entity: 'user' | 'task';
 
   constructor(entity: 'user' | 'task', options?: { cause?: unknown }) {
@@ -139,6 +146,7 @@ export class NotFoundError extends TododbError {
 
 /** A uniqueness rule was violated, such as an email address that is already taken. */
 export class ConflictError extends TododbError {
+  /** The field whose value is taken, such as `email`. */
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {

@@ -1,5 +1,6 @@
 /** What `checkHealth()` resolves with. It never contains a password, URL, user or host name. */
 export interface HealthReport {
+  /** `ok` when the probe query answered within the timeout, `error` otherwise (see `reason`). */
   status: 'ok' | 'error';
   /** The probe's round trip in ms; on error, the time until it failed. */
   latencyMs: number;
@@ -10,9 +11,23 @@ export interface HealthReport {
   /** `server_version` of the database, e.g. `15.4`. */
   serverVersion?: string;
   /** The pool of this process: connections in use, idle, callers waiting, and the maximum. */
-  pool: { max: number; inUse: number; idle: number; waiting: number };
+  pool: {
+    /** The most connections the pool opens (`pool.max`). */
+    max: number;
+    /** Connections checked out. */
+    inUse: number;
+    /** Connections open and free. */
+    idle: number;
+    /** Callers waiting for a connection. */
+    waiting: number;
+  };
   /** Applied and pending migrations of this version of tododb, when they could be read. */
-  migrations?: { applied: number; pending: number };
+  migrations?: {
+    /** tododb's migrations recorded as applied. */
+    applied: number;
+    /** tododb's migrations not applied yet: `npx tododb migrate up` applies them. */
+    pending: number;
+  };
   /**
    * With `replicaUrls`: each replica, in the order given (never by host). A replica in error
    * does not make `status` `error`: reads go to the primary meanwhile.
@@ -29,6 +44,7 @@ export interface ReplicaHealth {
   reason?: string;
 }
 
+/** What `checkHealth()` accepts. */
 export interface CheckHealthOptions {
   /** Upper bound for the whole check, in ms. Default 2000. */
   timeoutMs?: number;

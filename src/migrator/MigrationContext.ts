@@ -10,7 +10,15 @@ export interface MigrationContext {
   /** The PostgreSQL schema of tododb's tables (the `schema` option), unquoted: name it in your SQL. */
   readonly schema: string;
   /** Runs one SQL statement (with `$1`… parameters) in the migration's transaction. */
-  query(sql: string, values?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  query(
+    sql: string,
+    values?: readonly unknown[],
+  ): Promise<{
+    /** The rows the statement returned, one object per row keyed by column name. */
+    rows: Record<string, unknown>[];
+    /** The rows it inserted, updated, deleted or returned, as PostgreSQL counts them. */
+    rowCount: number | null;
+  }>;
   /** Sequelize's query interface; pass `{ transaction }` to each of its calls. */
   readonly queryInterface: QueryInterface;
   /** The handle's Sequelize instance. */
@@ -35,6 +43,7 @@ export interface MigrationContext {
 export interface MigrationDefinition {
   /** Letters `a`–`z`, digits, `.`, `_` and `-`, starting with a letter or digit; migrations run in the order of their names. */
   name: string;
+  /** Applies the migration, in its own transaction. */
   up(context: MigrationContext): Promise<void>;
   /** Without it, `down` refuses to revert this migration. */
   down?(context: MigrationContext): Promise<void>;

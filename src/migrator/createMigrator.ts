@@ -9,13 +9,17 @@ import { toMigrationError } from './toMigrationError.js';
 
 /** Reported for each migration as it is applied or reverted. */
 export interface MigrationEvent {
+  /** The migration's name. */
   name: string;
+  /** `up` when it was applied, `down` when it was reverted. */
   direction: 'up' | 'down';
   /** `done` with its duration, or `skipped` when another process had already done it. */
   outcome: 'done' | 'skipped';
+  /** How long the migration's transaction took, in ms. */
   durationMs: number;
 }
 
+/** What `createMigrator()` accepts besides the database. */
 export interface MigratorOptions {
   /**
    * The application's own migrations. They run after tododb's own, under the same lock, each in
@@ -68,8 +72,14 @@ export interface Migrator {
  *
  * @example
  * ```ts
- * const db = createDatabase();
- * const applied = await createMigrator(db).up();
+ * import { createDatabase, createMigrator } from 'tododb';
+ *
+ * const db = createDatabase(); // DATABASE_URL
+ * const migrator = createMigrator(db);
+ * const applied = await migrator.up(); // the names applied, [] when there was nothing to do
+ * const { pending, changed } = await migrator.status();
+ * console.log(applied, pending, changed);
+ * await db.close();
  * ```
  */
 export function createMigrator(db: Database, options: MigratorOptions = {}): Migrator {

@@ -16,8 +16,12 @@ const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
  *
  * @example
  * ```ts
+ * import { createDatabase, createMigrator, loadMigrations } from 'tododb';
+ *
+ * const db = createDatabase();
  * const migrator = createMigrator(db, { migrations: await loadMigrations('./migrations') });
- * await migrator.up();
+ * await migrator.up(); // tododb's migrations first, then the folder's, in the order of their names
+ * await db.close();
  * ```
  */
 export async function loadMigrations(folder: string): Promise<MigrationDefinition[]> {

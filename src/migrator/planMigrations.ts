@@ -5,9 +5,23 @@ import type { AppliedMigration } from './migrationTable.js';
 /** Where a database stands against the known migrations. */
 export interface MigrationStatus {
   /** Applied migrations, oldest first, with when each was applied. */
-  executed: { name: string; source: MigrationSource; appliedAt: Date; changed: boolean }[];
+  executed: {
+    /** The migration's name. */
+    name: string;
+    /** Whose it is: tododb's own or the application's. */
+    source: MigrationSource;
+    /** When it was applied. */
+    appliedAt: Date;
+    /** Its checksum differs from the known migration's: it was edited after it was applied. */
+    changed: boolean;
+  }[];
   /** Known migrations not applied yet, in the order `up` applies them. */
-  pending: { name: string; source: MigrationSource }[];
+  pending: {
+    /** The migration's name. */
+    name: string;
+    /** Whose it is: tododb's own or the application's. */
+    source: MigrationSource;
+  }[];
   /** Applied migrations whose source has changed since (their checksum differs): `up` refuses to run. */
   changed: string[];
   /** Applied migrations that are not among the known ones (an application's, run without them). */

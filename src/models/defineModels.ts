@@ -9,7 +9,9 @@ import type { User as UserInstance, UserAttributes, UserCreationAttributes } fro
 
 /** The model classes of one database handle. */
 export interface Models {
+  /** The `User` model (table `users`), bound to this handle's database. */
   User: ModelCtor<UserInstance>;
+  /** The `Task` model (table `tasks`), bound to this handle's database. */
   Task: ModelCtor<TaskInstance>;
 }
 

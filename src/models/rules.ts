@@ -3,11 +3,15 @@
  * layer and the migrations' constraints all read them from here.
  */
 export const LIMITS = {
+  /** The longest email address, in characters (RFC 5321's path limit less the brackets). */
   emailMaxLength: 254,
   /** The part before the `@`, as RFC 5321 bounds it. */
   emailLocalPartMaxLength: 64,
+  /** The longest user name, in characters. */
   nameMaxLength: 255,
+  /** The longest task title, in characters, after trimming. */
   titleMaxLength: 255,
+  /** The longest task description, in characters. */
   descriptionMaxLength: 10_000,
   /** Tasks per page of `tasks.list`, when no `limit` is given. */
   pageSizeDefault: 20,

@@ -1,5 +1,8 @@
 import pg from 'pg';
-import { ConfigError, resolveConfig, translateError, TododbError, type DatabaseConfig, type Env } from 'tododb';
+import { ConfigError, translateError, TododbError, type DatabaseConfig, type Env } from 'tododb';
+// Not part of tododb's public API: the kit's build carries its own copy of the config resolution
+// (a pure function; the errors it throws pass `instanceof` against the application's copy).
+import { resolveConfig } from '../config/resolveConfig.js';
 import type { AdminUrl } from './resolveAdminUrl.js';
 
 /** The server test databases are made on, reached through the admin URL. */

@@ -53,6 +53,7 @@ const templates = new Map<string, Promise<string>>();
  *
  * @example
  * ```ts
+ * import { afterEach, beforeEach, expect, it } from 'vitest';
  * import { createTestDatabase, type TestDatabase } from 'tododb/testing';
  *
  * let t: TestDatabase;
@@ -65,10 +66,11 @@ const templates = new Map<string, Promise<string>>();
  * });
  * ```
  *
- * @param env Where `TEST_DATABASE_URL`, `DATABASE_URL` and `createDatabase()`'s other settings
+ * @param options - Where to make the database, the application's migrations, and `createDatabase()`'s options for `t.db`.
+ * @param env - Where `TEST_DATABASE_URL`, `DATABASE_URL` and `createDatabase()`'s other settings
  *   are read; default `process.env`.
- * @throws {ConfigError} `adminUrl` when no admin URL is set or it is not a postgres URL; the
- *   field of any other bad option.
+ * @throws `ConfigError` on `adminUrl` when no admin URL is set or it is not a postgres URL;
+ *   on the field of any other bad option.
  */
 export async function createTestDatabase(options: TestDatabaseOptions = {}, env: Env = process.env): Promise<TestDatabase> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {

@@ -28,7 +28,7 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
 /** The catalog's view of `schema.table`, and its rows. */
 export function tableSnapshot(url: string, schema: string, table: string): Promise<TableSnapshot> {
   return withClient(url, async (client) => {
-    const relation = pg.escapeIdentifier(schema) + '.' + pg.escapeIdentifier(table);
+    const relation = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
     const select = async (sql: string) => (await client.query(sql, [relation])).rows;
     const [{ relfilenode }] = (await select(`SELECT relfilenode::int FROM pg_class WHERE oid = $1::regclass`)) as [{ relfilenode: number }];
     return {

@@ -9,22 +9,39 @@ declare module 'vitest' {
   }
 }
 
+/** The run's server, shared by the lanes (Vitest projects) that list this setup. */
+interface SharedServer {
+  url: Promise<string>;
+  embedded?: Promise<EmbeddedServer>;
+  users: number;
+}
+
+// Vitest loads a global setup once per project, each in a module of its own, all in the one main
+// process: the server is kept on globalThis so that the db and package lanes share one.
+const SHARED = Symbol.for('tododb.tests.sharedServer');
+const registry = globalThis as typeof globalThis & { [SHARED]?: SharedServer };
+
 /**
  * Gives the whole run one PostgreSQL server: TEST_DATABASE_URL when set, otherwise an embedded
  * one, so `npm test` works on a machine with no database. Test files make their databases
  * with the test kit (see testDatabase.ts), which migrates a template once per server and
- * clones it, so each file runs in isolation, in parallel.
+ * clones it, so each file runs in isolation, in parallel. The first lane to set up starts it;
+ * the last to tear down stops it. The unit lane does not list this setup: it starts nothing.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let embedded: EmbeddedServer | undefined;
-  let serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) {
-    embedded = await startEmbeddedPostgres();
-    serverUrl = embedded.url;
+  let shared = registry[SHARED];
+  if (!shared) {
+    const embedded = process.env.TEST_DATABASE_URL ? undefined : startEmbeddedPostgres();
+    shared = { url: embedded ? embedded.then((server) => server.url) : Promise.resolve(process.env.TEST_DATABASE_URL!), embedded, users: 0 };
+    registry[SHARED] = shared;
   }
-  project.provide('serverUrl', serverUrl);
+  shared.users += 1;
+  project.provide('serverUrl', await shared.url);
   return async () => {
-    await embedded?.stop();
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    delete registry[SHARED];
+    await (await shared.embedded)?.stop();
   };
 }
 
