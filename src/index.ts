@@ -12,6 +12,7 @@ export { checkHealth } from './health/checkHealth.js';
 export type { HealthReport, CheckHealthOptions, ReplicaHealth } from './health/HealthReport.js';
 export type { ReadYourWrites } from './database/ReadYourWrites.js';
 export type { ReplicaStats } from './connection/Replica.js';
+export type { BreakerState } from './connection/CircuitBreaker.js';
 export type {
   UserService,
   TaskService,

@@ -1,4 +1,4 @@
-/** Where a {@link CircuitBreaker} stands: `closed` lets calls through, `open` sends them elsewhere, `half-open` lets one probe through. */
+/** Where a replica's circuit breaker stands: `closed` lets reads through, `open` sends them to the primary, `half-open` lets one probe through. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** Back-off after a failure: the first, and the most it grows to when probes keep failing. */

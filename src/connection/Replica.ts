@@ -9,7 +9,9 @@ import type { PoolStats } from './Connections.js';
 
 /** Counts of one replica's pool, its breaker, and how many reads it served. */
 export interface ReplicaStats extends PoolStats {
+  /** The circuit breaker: `closed` (in use), `open` (skipped after a failure) or `half-open` (being tried again). */
   breaker: BreakerState;
+  /** Reads this replica has served since the handle was made. */
   reads: number;
 }
 

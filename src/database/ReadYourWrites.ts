@@ -31,7 +31,7 @@ export interface ReadYourWrites {
    */
   tokenFor(userId: string): string | undefined;
   /**
-   * Applies a token from {@link tokenFor} (of any process of the same database): reads for
+   * Applies a token from {@link ReadYourWrites.tokenFor} (of any process of the same database): reads for
    * `userId` go only to replicas that have replayed it, or to the primary. A token that is not
    * one is a `ValidationError` naming `token`; without `replicaUrls` it is checked and ignored.
    */

@@ -227,6 +227,7 @@ export type RoleRefusal =
  * cannot be made on this connection. Nothing was granted. The message names no role.
  */
 export class RoleError extends TododbError {
+  /** Why the role was refused, machine-readable. */
   readonly reason: RoleRefusal;
 
   constructor(reason: RoleRefusal, message: string, options?: { cause?: unknown }) {

@@ -37,6 +37,7 @@ export interface HealthReport {
 
 /** One read replica in a {@link HealthReport}. */
 export interface ReplicaHealth {
+  /** `ok` when the replica answered within the timeout. */
   status: 'ok' | 'error';
   /** How far its data is behind the primary's, in ms: 0 when it has replayed all it received. */
   lagMs?: number;

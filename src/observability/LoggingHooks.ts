@@ -33,7 +33,9 @@ export interface QueryEvent {
 
 /** Something tododb let go of instead of printing it: Sequelize's warning that a commit or rollback of one of its transactions failed. */
 export interface WarningEvent {
+  /** What Sequelize would have printed, without values. */
   message: string;
+  /** The error behind the warning, when there is one (code and SQLSTATE, never the server's text). */
   error?: QueryEventError;
 }
 
