@@ -49,7 +49,10 @@ export default mergeConfig(
             globalSetup: [DATABASE_SETUP],
           },
         },
-        { extends: true, test: { name: 'package', include: PACKAGE_TESTS, globalSetup: [DATABASE_SETUP, 'tests/support/buildPackage.ts'] } },
+        {
+          extends: true,
+          test: { name: 'package', include: PACKAGE_TESTS, globalSetup: [DATABASE_SETUP, 'tests/support/buildPackage.ts'] },
+        },
       ],
     },
   }),

@@ -135,17 +135,42 @@ try {
   const cold = await coldStarts(database.url, userId);
   const base = cold['raw pg'];
   const ratioOf = (values, of) => `${fixed(median(values.map(of)) / median(base.map(of)), 2)}×`;
-  console.log(`## A new process to its first answer\n\n${RUNS} interleaved runs each; spawn → first answer measured by the parent (goal: service layer ≤ 1.2× raw pg, peak RSS ≤ 1.2×)\n`);
+  console.log(
+    `## A new process to its first answer\n\n${RUNS} interleaved runs each; spawn → first answer measured by the parent (goal: service layer ≤ 1.2× raw pg, peak RSS ≤ 1.2×)\n`,
+  );
   console.log(
     markdownTable(
-      ['program', 'first answer p50 ms', 'p95 ms', '÷ raw pg (p50)', 'imports done ms', 'createDatabase() ms', 'peak RSS MB', 'RSS ÷ raw pg'],
+      [
+        'program',
+        'first answer p50 ms',
+        'p95 ms',
+        '÷ raw pg (p50)',
+        'imports done ms',
+        'createDatabase() ms',
+        'peak RSS MB',
+        'RSS ÷ raw pg',
+      ],
       Object.entries(cold).map(([name, runs]) => [
         name,
         fixed(median(runs.map((r) => r.wallMs)), 0),
-        fixed(percentile(runs.map((r) => r.wallMs), 95), 0),
+        fixed(
+          percentile(
+            runs.map((r) => r.wallMs),
+            95,
+          ),
+          0,
+        ),
         ratioOf(runs, (r) => r.wallMs),
         fixed(median(runs.map((r) => r.imported)), 0),
-        runs[0].createMs === undefined ? '—' : `${fixed(median(runs.map((r) => r.createMs)), 2)} (p95 ${fixed(percentile(runs.map((r) => r.createMs), 95), 2)})`,
+        runs[0].createMs === undefined
+          ? '—'
+          : `${fixed(median(runs.map((r) => r.createMs)), 2)} (p95 ${fixed(
+              percentile(
+                runs.map((r) => r.createMs),
+                95,
+              ),
+              2,
+            )})`,
         fixed(median(runs.map((r) => r.maxRssKb / 1024)), 1),
         ratioOf(runs, (r) => r.maxRssKb),
       ]),
@@ -155,11 +180,19 @@ try {
   const far = await firstAnswerFarAway(database.url, userId);
   const p50 = (name) => median(far[name]);
   const p95 = (name) => percentile(far[name], 95);
-  console.log(`\n## createDatabase → first answer at a ${RTT_MS} ms round trip\n\nin-process, a new handle (and connection) each run, ${RUNS} interleaved runs (goal: ≤ 1.1× raw pg, p95 too)\n`);
+  console.log(
+    `\n## createDatabase → first answer at a ${RTT_MS} ms round trip\n\nin-process, a new handle (and connection) each run, ${RUNS} interleaved runs (goal: ≤ 1.1× raw pg, p95 too)\n`,
+  );
   console.log(
     markdownTable(
       ['contender', 'p50 ms', 'p95 ms', 'p50 ÷ raw pg', 'p95 ÷ raw pg'],
-      Object.keys(far).map((name) => [name, fixed(p50(name), 1), fixed(p95(name), 1), `${fixed(p50(name) / p50('raw pg'), 2)}×`, `${fixed(p95(name) / p95('raw pg'), 2)}×`]),
+      Object.keys(far).map((name) => [
+        name,
+        fixed(p50(name), 1),
+        fixed(p95(name), 1),
+        `${fixed(p50(name) / p50('raw pg'), 2)}×`,
+        `${fixed(p95(name) / p95('raw pg'), 2)}×`,
+      ]),
     ),
   );
   console.log(`\n${machineLine()} (at end)`);

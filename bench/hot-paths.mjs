@@ -141,7 +141,8 @@ async function compareHotPaths(contenders, data, rounds) {
     for (const [path, hot] of Object.entries(hotPaths(data))) {
       const ops = OPS[concurrency];
       const rates = Object.fromEntries(names.map((name) => [name, []]));
-      for (const name of names) await measure((i, s) => hot.run(contenders[name], i, s), 100, concurrency, hot.spares ? await data.spares(100) : []);
+      for (const name of names)
+        await measure((i, s) => hot.run(contenders[name], i, s), 100, concurrency, hot.spares ? await data.spares(100) : []);
       for (let round = 0; round < rounds; round += 1) {
         const order = names.map((_, k) => names[(k + round) % names.length]);
         for (const name of order) {
@@ -176,7 +177,9 @@ async function compareClientCost(contenders, data, rounds) {
         const cpu = process.cpuUsage(cpuBefore);
         await new Promise((resolve) => setImmediate(resolve)); // let the last GC entries arrive
         gcPauses.push(...observer.takeRecords());
-        const gcMs = gcPauses.filter((entry) => entry.startTime >= started && entry.startTime < ended).reduce((sum, entry) => sum + entry.duration, 0);
+        const gcMs = gcPauses
+          .filter((entry) => entry.startTime >= started && entry.startTime < ended)
+          .reduce((sum, entry) => sum + entry.duration, 0);
         gcPauses.length = 0;
         samples[name].cpu.push((cpu.user + cpu.system) / CPU_CALLS);
         samples[name].gc.push(gcMs / (ended - started));
@@ -219,7 +222,10 @@ async function deepPagination(url) {
       const offset = [];
       for (let page = from; page <= to; page += 1) {
         const started = performance.now();
-        await raw.query(`SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT ${PAGE} OFFSET $2`, [owner, (page - 1) * PAGE]);
+        await raw.query(
+          `SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT ${PAGE} OFFSET $2`,
+          [owner, (page - 1) * PAGE],
+        );
         offset.push(performance.now() - started);
       }
       rows.push([`${from}–${to}`, fixed(median(keyset.slice(from - 1, to)), 2), fixed(median(offset), 2)]);
@@ -278,11 +284,18 @@ try {
   );
 
   const cost = await compareClientCost(direct, data, ROUNDS);
-  console.log(`\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`);
+  console.log(
+    `\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`,
+  );
   console.log(
     markdownTable(
       ['contender', 'CPU µs per call', 'GC share of wall time', 'CPU ÷ pg'],
-      Object.entries(cost).map(([name, { cpuUs, gcShare }]) => [name, fixed(cpuUs, 0), `${fixed(gcShare * 100, 1)} %`, ratio(cpuUs, cost.pg.cpuUs)]),
+      Object.entries(cost).map(([name, { cpuUs, gcShare }]) => [
+        name,
+        fixed(cpuUs, 0),
+        `${fixed(gcShare * 100, 1)} %`,
+        ratio(cpuUs, cost.pg.cpuUs),
+      ]),
     ),
   );
 
@@ -296,11 +309,19 @@ try {
         tododb: tododbApi(open(createDatabase({ url, pool: { max: POOL }, pgbouncer: true }, {}))),
       };
       const bounced = await compareHotPaths(through, data, Math.min(ROUNDS, 3));
-      console.log(`\n## Through PgBouncer (transaction mode, ${POOL} server connections)\n\nunnamed statements on both sides (goal: tododb ÷ pg ≥ 0.95)\n`);
+      console.log(
+        `\n## Through PgBouncer (transaction mode, ${POOL} server connections)\n\nunnamed statements on both sides (goal: tododb ÷ pg ≥ 0.95)\n`,
+      );
       console.log(
         markdownTable(
           ['hot path', 'callers', 'pg', 'tododb', 'tododb ÷ pg'],
-          bounced.map(({ path, concurrency, rate }) => [path, concurrency, fixed(rate.pg, 0), fixed(rate.tododb, 0), ratio(rate.tododb, rate.pg)]),
+          bounced.map(({ path, concurrency, rate }) => [
+            path,
+            concurrency,
+            fixed(rate.pg, 0),
+            fixed(rate.tododb, 0),
+            ratio(rate.tododb, rate.pg),
+          ]),
         ),
       );
     } finally {
@@ -311,7 +332,9 @@ try {
     console.log(`\n## Through PgBouncer\n\nskipped: ${started.skipped}`);
   }
 
-  console.log(`\n## Deep pages\n\none user with ${DEEP_TASKS.toLocaleString('en')} tasks, pages of ${PAGE}; median ms per page, tododb's cursor against raw pg's OFFSET (goal: flat to page 1,000)\n`);
+  console.log(
+    `\n## Deep pages\n\none user with ${DEEP_TASKS.toLocaleString('en')} tasks, pages of ${PAGE}; median ms per page, tododb's cursor against raw pg's OFFSET (goal: flat to page 1,000)\n`,
+  );
   console.log(markdownTable(['pages', 'tododb (cursor) ms', 'pg OFFSET ms'], await deepPagination(database.url)));
   console.log(`\n${machineLine()} (at end)`);
 } finally {

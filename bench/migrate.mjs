@@ -23,7 +23,9 @@ function timeNode(args) {
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${args.join(' ')}: exit ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${args.join(' ')}: exit ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -44,8 +46,18 @@ console.log(
   markdownTable(
     ['command', 'p50 ms', 'p95 ms', 'max ms'],
     [
-      ['node dist/cli.js migrate up', fixed(median(samples.migrate), 0), fixed(percentile(samples.migrate, 95), 0), fixed(Math.max(...samples.migrate), 0)],
-      ["node -e '' (a process that does nothing)", fixed(median(samples.bare), 0), fixed(percentile(samples.bare, 95), 0), fixed(Math.max(...samples.bare), 0)],
+      [
+        'node dist/cli.js migrate up',
+        fixed(median(samples.migrate), 0),
+        fixed(percentile(samples.migrate, 95), 0),
+        fixed(Math.max(...samples.migrate), 0),
+      ],
+      [
+        "node -e '' (a process that does nothing)",
+        fixed(median(samples.bare), 0),
+        fixed(percentile(samples.bare, 95), 0),
+        fixed(Math.max(...samples.bare), 0),
+      ],
     ],
   ),
 );

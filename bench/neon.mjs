@@ -68,12 +68,22 @@ async function startCountingProxy(target) {
     upstream.on('close', () => client.destroy());
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: server.address().port, flights: () => flights, reset: () => (flights = 0), close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    port: server.address().port,
+    flights: () => flights,
+    reset: () => (flights = 0),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 // The server, with a role per way of authenticating (the first matching pg_hba line wins).
 const pgPort = await freePort();
-const postgres = await startChild(['tests/support/embedded-postgres-server.mjs', join(tmpdir(), `tododb-bench-neon-${process.pid}`), String(pgPort), 'auth=password']);
+const postgres = await startChild([
+  'tests/support/embedded-postgres-server.mjs',
+  join(tmpdir(), `tododb-bench-neon-${process.pid}`),
+  String(pgPort),
+  'auth=password',
+]);
 const adminUrl = `postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`;
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
@@ -148,7 +158,9 @@ try {
 
   console.log(`hot paths, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}: pool ${POOL}, median of ${ROUNDS} rounds, ops/s`);
   console.log(`ratio = neon ops/s ÷ pg ops/s (goal: ≥ 0.80); "coalesced" is the driver's own default, coalesceWrites on`);
-  console.log(`${'case'.padEnd(15)} ${'callers'.padStart(7)} ${'pg'.padStart(8)} ${'neon'.padStart(8)} ${'ratio'.padStart(6)} ${'coalesced'.padStart(10)} ${'ratio'.padStart(6)}`);
+  console.log(
+    `${'case'.padEnd(15)} ${'callers'.padStart(7)} ${'pg'.padStart(8)} ${'neon'.padStart(8)} ${'ratio'.padStart(6)} ${'coalesced'.padStart(10)} ${'ratio'.padStart(6)}`,
+  );
   for (const concurrency of [1, 16]) {
     for (const [name, make] of Object.entries(cases)) {
       const results = Object.fromEntries(Object.keys(variants).map((variant) => [variant, []]));
@@ -184,10 +196,16 @@ try {
   const rows = [
     ['pg, clear-text password', await flightsOf({ url: url('bench_password', inFrontOfPostgres.port) }, inFrontOfPostgres)],
     ['pg, SCRAM-SHA-256', await flightsOf({ url: url('bench_scram', inFrontOfPostgres.port) }, inFrontOfPostgres)],
-    ['neon, pipelined (clear-text password)', await flightsOf({ url: url('bench_password', 5432, 'ep-bench.neon.test'), driver: 'neon-serverless' }, inFrontOfWebSockets)],
+    [
+      'neon, pipelined (clear-text password)',
+      await flightsOf({ url: url('bench_password', 5432, 'ep-bench.neon.test'), driver: 'neon-serverless' }, inFrontOfWebSockets),
+    ],
   ];
   neonConfig.pipelineConnect = false;
-  rows.push(['neon, pipelineConnect false, SCRAM', await flightsOf({ url: url('bench_scram', 5432, 'ep-bench.neon.test'), driver: 'neon-serverless' }, inFrontOfWebSockets)]);
+  rows.push([
+    'neon, pipelineConnect false, SCRAM',
+    await flightsOf({ url: url('bench_scram', 5432, 'ep-bench.neon.test'), driver: 'neon-serverless' }, inFrontOfWebSockets),
+  ]);
   neonConfig.pipelineConnect = 'password';
   await inFrontOfPostgres.close();
   await inFrontOfWebSockets.close();

@@ -27,7 +27,10 @@ const cluster = await startStreamingReplica({ applyDelayMs: APPLY_DELAY_MS });
 console.log(`primary + streaming replica started in ${Math.round(performance.now() - started)} ms (apply delay ${APPLY_DELAY_MS} ms)`);
 const handles = [];
 const open = (config = {}) => {
-  const db = createDatabase({ url: cluster.url(DATABASE), replicaUrls: [cluster.url(DATABASE, cluster.replica)], pool: { max: POOL }, ...config }, {});
+  const db = createDatabase(
+    { url: cluster.url(DATABASE), replicaUrls: [cluster.url(DATABASE, cluster.replica)], pool: { max: POOL }, ...config },
+    {},
+  );
   handles.push(db);
   return db;
 };
@@ -102,7 +105,9 @@ try {
   {
     const reader = open();
     const READS = 2000;
-    await runConcurrently(READS, CONCURRENCY, (i) => (i % 2 ? reader.users.get(seeded[i % seeded.length]) : reader.tasks.list(seeded[i % seeded.length], { limit: 20 })));
+    await runConcurrently(READS, CONCURRENCY, (i) =>
+      i % 2 ? reader.users.get(seeded[i % seeded.length]) : reader.tasks.list(seeded[i % seeded.length], { limit: 20 }),
+    );
     console.log(`\nreads following no write: ${replicaReads(reader)} of ${READS} on the replica (${pct(replicaReads(reader), READS)})`);
   }
 
@@ -124,7 +129,11 @@ try {
       const alone = createDatabase({ url: cluster.url(DATABASE), pool: { max: POOL } }, {});
       handles.push(alone);
       const withReplica = open();
-      results.push({ alone: await mix(alone), replica: await mix(withReplica), share: replicaReads(withReplica) / ((MIX_OPS + 500) * 0.9) });
+      results.push({
+        alone: await mix(alone),
+        replica: await mix(withReplica),
+        share: replicaReads(withReplica) / ((MIX_OPS + 500) * 0.9),
+      });
       await alone.close();
       await withReplica.close();
     }
@@ -155,7 +164,12 @@ try {
     const silent = createServer((socket) => socket.resume());
     await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const reader = createDatabase(
-      { url: cluster.url(DATABASE), replicaUrls: [`postgres://postgres@127.0.0.1:${silent.address().port}/${DATABASE}`], pool: { max: POOL }, connectTimeoutMs: 2000 },
+      {
+        url: cluster.url(DATABASE),
+        replicaUrls: [`postgres://postgres@127.0.0.1:${silent.address().port}/${DATABASE}`],
+        pool: { max: POOL },
+        connectTimeoutMs: 2000,
+      },
       {},
     );
     handles.push(reader);
@@ -168,7 +182,11 @@ try {
     await reader.close();
     silent.close();
   }
-  console.log(`\n${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\n${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   for (const handle of handles) await handle.close().catch(() => {});
   await cluster.stop();

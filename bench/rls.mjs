@@ -102,7 +102,10 @@ try {
     return ((performance.now() - started) * 1000) / ops;
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+  const load = () =>
+    loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
 
   const names = Object.keys(cases);
   console.log(`tasks.get without and with row-level security, each case logged in as a role of its own`);
@@ -128,8 +131,12 @@ try {
         String(concurrency).padStart(7),
         String(OPS[concurrency]).padStart(9),
         perOp.toFixed(0).padStart(8),
-        Math.min(...results[name]).toFixed(0).padStart(8),
-        Math.max(...results[name]).toFixed(0).padStart(8),
+        Math.min(...results[name])
+          .toFixed(0)
+          .padStart(8),
+        Math.max(...results[name])
+          .toFixed(0)
+          .padStart(8),
         `${(perOp / baseline).toFixed(2)}x`.padStart(7),
         `${median(results[name].map((value, round) => value / results['no RLS'][round])).toFixed(2)}x`.padStart(7),
       ];

@@ -27,7 +27,10 @@ const program = `
   console.log(JSON.stringify({ first, later, template: made[0].template }));`;
 
 function run(key) {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', program], { env: { ...process.env, URL: url, KEY: key }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+    env: { ...process.env, URL: url, KEY: key },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`the benchmark process failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }

@@ -43,7 +43,10 @@ async function parent() {
   url.pathname = `/${database}`;
   try {
     await seed(url.toString());
-    const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+    const load = () =>
+      loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ');
     const loadBefore = load();
     const results = new Map(); // `${setup} ${call} ${concurrency}` → { wall, cpu } per round
     for (let round = 0; round < rounds; round += 1) {
@@ -63,7 +66,9 @@ async function parent() {
     console.log(`cpu = this process's CPU µs per operation (the client side only); medians of the rounds, min–max of wall;`);
     console.log(`ratios ÷ "${SETUPS[0]}". ${cpus().length} CPUs, load average before: ${loadBefore}`);
     const columns = ['wall', 'min', 'max', 'ratio', 'cpu', 'ratio'];
-    console.log(`${'set-up'.padEnd(24)} ${'call'.padEnd(11)} ${'callers'.padStart(7)} ${columns.map((column) => column.padStart(7)).join(' ')}`);
+    console.log(
+      `${'set-up'.padEnd(24)} ${'call'.padEnd(11)} ${'callers'.padStart(7)} ${columns.map((column) => column.padStart(7)).join(' ')}`,
+    );
     for (const concurrency of CONCURRENCY) {
       for (const call of CALLS) {
         const base = results.get(`${SETUPS[0]} ${call} ${concurrency}`);
@@ -75,7 +80,11 @@ async function parent() {
           const wall = median(walls);
           const cpu = median(rows.map((r) => r.cpu));
           const cells = [wall, Math.min(...walls), Math.max(...walls)].map((value) => value.toFixed(1).padStart(7));
-          cells.push(`${(wall / baseWall).toFixed(2)}x`.padStart(7), cpu.toFixed(1).padStart(7), `${(cpu / baseCpu).toFixed(2)}x`.padStart(7));
+          cells.push(
+            `${(wall / baseWall).toFixed(2)}x`.padStart(7),
+            cpu.toFixed(1).padStart(7),
+            `${(cpu / baseCpu).toFixed(2)}x`.padStart(7),
+          );
           console.log(`${setup.padEnd(24)} ${call.padEnd(11)} ${String(concurrency).padStart(7)} ${cells.join(' ')}`);
         }
       }

@@ -34,7 +34,9 @@ for (const file of ['api-extractor.json', 'api-extractor.testing.json']) {
     console.error(`${file}: ${result.errorCount} errors, ${warnings} warnings`);
   }
   if (result.apiReportChanged) {
-    console.error(local ? `${report} updated: commit it with the change` : `${report} differs from the public surface: run npm run api and commit it`);
+    console.error(
+      local ? `${report} updated: commit it with the change` : `${report} differs from the public surface: run npm run api and commit it`,
+    );
   }
 }
 process.exitCode = failed ? 1 : 0;

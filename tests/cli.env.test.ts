@@ -116,7 +116,10 @@ describe('tododb settings from .env files and the environment', () => {
     const result = await runCli(['migrate', 'up', '--env-file', 'a.env', '--env-file', 'missing.env'], { cwd });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(lines(result.stderr)).toEqual(['tododb: --env-file missing.env: no such file', expect.stringMatching(/^Usage: tododb migrate up /)]);
+    expect(lines(result.stderr)).toEqual([
+      'tododb: --env-file missing.env: no such file',
+      expect.stringMatching(/^Usage: tododb migrate up /),
+    ]);
 
     mkdirSync(join(cwd, 'folder'));
     const folder = await runCli(['health', '--env-file', 'folder'], { cwd });
@@ -130,7 +133,11 @@ describe('tododb settings from .env files and the environment', () => {
       '.env': `DATABASE_URL=postgres://postgres:${MARKER}@127.0.0.1:${closedPort}/x\n`,
       '.env.local': `DATABASE_POOL_MAX=${MARKER}\nDATABASE_CONNECT_TIMEOUT_MS=${MARKER}\n`,
     });
-    for (const command of [['migrate', 'up'], ['migrate', 'status', '--json'], ['health', '--json']]) {
+    for (const command of [
+      ['migrate', 'up'],
+      ['migrate', 'status', '--json'],
+      ['health', '--json'],
+    ]) {
       for (const verbose of [[], ['--verbose']]) {
         const result = await runCli([...command, ...verbose], { cwd });
         expect(result.code).toBe(1);
@@ -139,7 +146,10 @@ describe('tododb settings from .env files and the environment', () => {
       }
     }
     rmSync(join(cwd, '.env.local'));
-    for (const command of [['migrate', 'up'], ['health', '--json']]) {
+    for (const command of [
+      ['migrate', 'up'],
+      ['health', '--json'],
+    ]) {
       const result = await runCli([...command, '--verbose'], { cwd });
       expect(result.code).toBe(1);
       expect(result.stdout + result.stderr).not.toContain(MARKER);

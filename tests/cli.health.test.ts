@@ -52,7 +52,14 @@ describe('tododb health', () => {
   });
 
   it('bounds the whole check by --timeout on a host that accepts and never answers', async () => {
-    const result = await runCli(['health', '--json', '--timeout', '300', '--url', `postgres://someone:${MARKER}@127.0.0.1:${silent.port}/app`]);
+    const result = await runCli([
+      'health',
+      '--json',
+      '--timeout',
+      '300',
+      '--url',
+      `postgres://someone:${MARKER}@127.0.0.1:${silent.port}/app`,
+    ]);
     expect(result.code).toBe(1);
     // The reason carries the bound that fired: --timeout, not the 2000 ms default.
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'error', reason: 'no answer within 300 ms' });

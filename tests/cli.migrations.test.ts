@@ -48,7 +48,9 @@ exports.down = async ({ query, schema }) => { await query(\`DROP TABLE "\${schem
     expect((await status(testDb.url, folder)).changed).toEqual([name]);
     const refused = await runCli(['migrate', 'up', '--url', testDb.url, '--migrations', folder]);
     expect(refused.code).toBe(1);
-    expect(lines(refused.stderr)).toEqual([expect.stringMatching(new RegExp(`^tododb: Applied migration ${name} changed since it was applied`))]);
+    expect(lines(refused.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^tododb: Applied migration ${name} changed since it was applied`)),
+    ]);
     expect((await runCli(['migrate', 'up', '--allow-changed', '--url', testDb.url, '--migrations', folder])).code).toBe(0);
 
     // down reverts the newest applied first: the app's, before tododb's own.
@@ -69,7 +71,11 @@ exports.down = async ({ query, schema }) => { await query(\`DROP TABLE "\${schem
     const cases: [string, Record<string, string>, RegExp][] = [
       ['typescript', { '20260101000000-a.ts': 'export async function up() {}' }, /is TypeScript, which Node.js cannot load/],
       ['no up', { '20260101000000-a.mjs': 'export async function down() {}' }, /exports no `up` function/],
-      ['twins', { '20260101000000-a.mjs': 'export async function up() {}', '20260101000000-a.cjs': 'exports.up = async () => {}' }, /Two migration files are named 20260101000000-a/],
+      [
+        'twins',
+        { '20260101000000-a.mjs': 'export async function up() {}', '20260101000000-a.cjs': 'exports.up = async () => {}' },
+        /Two migration files are named 20260101000000-a/,
+      ],
       ['unsafe name', { 'Add Tags.mjs': 'export async function up() {}' }, /needs a name of lower-case letters/],
     ];
     for (const [what, files, message] of cases) {
@@ -102,11 +108,16 @@ describe('tododb migrate --schema', () => {
     await query(testDb.url, `INSERT INTO public.users (password_hash) VALUES ('x')`);
     const refused = await runCli(['migrate', 'up', '--url', testDb.url]);
     expect(refused.code).toBe(1);
-    expect(lines(refused.stderr)).toEqual([expect.stringMatching(/^tododb: Table public\.users already exists and was not created by tododb's migrations/)]);
+    expect(lines(refused.stderr)).toEqual([
+      expect.stringMatching(/^tododb: Table public\.users already exists and was not created by tododb's migrations/),
+    ]);
 
     const up = await runCli(['migrate', 'up', '--schema', 'todo', '--url', testDb.url]);
     expect(up.code, up.stderr).toBe(0);
-    const tables = await query(testDb.url, `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema IN ('public', 'todo') ORDER BY 1`);
+    const tables = await query(
+      testDb.url,
+      `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema IN ('public', 'todo') ORDER BY 1`,
+    );
     expect(tables.map((row) => row.name)).toEqual(['public.users', 'todo.tasks', 'todo.tododb_migrations', 'todo.users']);
     expect(await query(testDb.url, 'SELECT password_hash FROM public.users')).toEqual([{ password_hash: 'x' }]);
     expect((await runCli(['health', '--schema', 'todo', '--url', testDb.url])).code).toBe(0);

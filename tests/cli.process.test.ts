@@ -108,7 +108,10 @@ describe('three `tododb migrate up` processes at once on one empty database', ()
     }
     expect(await recordedMigrations(testDb.url)).toEqual(ALL_MIGRATIONS);
     expect(await tableNames(testDb.url)).toEqual(['tasks', 'tododb_migrations', 'users']);
-    const indexes = await query<{ count: string }>(testDb.url, `SELECT count(*) FROM pg_indexes WHERE tablename = 'tasks' AND indexname = 'tasks_user_id_created_at_id_idx'`);
+    const indexes = await query<{ count: string }>(
+      testDb.url,
+      `SELECT count(*) FROM pg_indexes WHERE tablename = 'tasks' AND indexname = 'tasks_user_id_created_at_id_idx'`,
+    );
     expect(indexes[0]?.count).toBe('1');
   });
 });

@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
-import { ALL_MIGRATIONS, REPO_ROOT, emptyDir, lines, removeEmptyDirs, query, recordedMigrations, runCli, tableNames } from './fixtures/cli.js';
+import {
+  ALL_MIGRATIONS,
+  REPO_ROOT,
+  emptyDir,
+  lines,
+  removeEmptyDirs,
+  query,
+  recordedMigrations,
+  runCli,
+  tableNames,
+} from './fixtures/cli.js';
 
 const [FIRST, SECOND] = ALL_MIGRATIONS as [string, string];
 const MARKER = 'SECRET_MARKER_123';
@@ -71,16 +81,22 @@ describe('tododb migrate on an empty database', () => {
     const first = await runCli(['migrate', 'up', '--to', FIRST, '--url', testDb.url]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(lines(first.stdout)[0]).toMatch(new RegExp(`^applied +${FIRST} +\\d+ ms$`));
-    expect(first.stdout).toMatch(new RegExp(`Applied 1 migration to postgres://postgres.*${ALL_MIGRATIONS.length - 1} migrations still pending\\.\\n$`));
+    expect(first.stdout).toMatch(
+      new RegExp(`Applied 1 migration to postgres://postgres.*${ALL_MIGRATIONS.length - 1} migrations still pending\\.\\n$`),
+    );
     expect(await status()).toEqual({ executed: [FIRST], pending: ALL_MIGRATIONS.slice(1), changed: [] });
 
     const human = await runCli(['migrate', 'status', '--url', testDb.url]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`Applied \\(1\\):\n  ${FIRST} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  tododb\nPending \\(2\\):\n  ${SECOND} +tododb\n`));
+    expect(human.stdout).toMatch(
+      new RegExp(`Applied \\(1\\):\n  ${FIRST} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  tododb\nPending \\(2\\):\n  ${SECOND} +tododb\n`),
+    );
 
     const rest = await runCli(['migrate', 'up', '--url', testDb.url]);
     expect(rest.code).toBe(0);
-    expect(lines(rest.stdout).slice(0, -1)).toEqual(ALL_MIGRATIONS.slice(1).map((name) => expect.stringMatching(new RegExp(`^applied +${name} +\\d+ ms$`))));
+    expect(lines(rest.stdout).slice(0, -1)).toEqual(
+      ALL_MIGRATIONS.slice(1).map((name) => expect.stringMatching(new RegExp(`^applied +${name} +\\d+ ms$`))),
+    );
     expect(rest.stdout).toMatch(/none pending\.\n$/);
     expect(await tableNames(testDb.url)).toEqual(['tasks', 'tododb_migrations', 'users']);
 
@@ -91,7 +107,9 @@ describe('tododb migrate on an empty database', () => {
     const down = await runCli(['migrate', 'down', '--to', SECOND, '--url', testDb.url]);
     expect(down.code).toBe(0);
     expect(lines(down.stdout)).toEqual([
-      ...ALL_MIGRATIONS.slice(1).reverse().map((name) => expect.stringMatching(new RegExp(`^reverted +${name} +\\d+ ms$`))),
+      ...ALL_MIGRATIONS.slice(1)
+        .reverse()
+        .map((name) => expect.stringMatching(new RegExp(`^reverted +${name} +\\d+ ms$`))),
       expect.stringMatching(/^Reverted /),
     ]);
     expect(await tableNames(testDb.url)).toEqual(['tododb_migrations', 'users']);
@@ -190,18 +208,21 @@ describe('tododb migrate when a migration fails', () => {
 describe('tododb migrate when it cannot connect', () => {
   const silent = useSilentServer();
 
-  it.each([['migrate', 'up'], ['migrate', 'down'], ['migrate', 'status']])(
-    '%s %s --timeout gives up on a host that never answers within the bound, in one line',
-    async (...command) => {
-      const url = `postgres://postgres:${MARKER}@127.0.0.1:${silent.port}/silent`;
-      const result = await runCli([...command, '--timeout', '300', '--url', url]);
-      expect(result.code).toBe(1);
-      expect(lines(result.stderr)).toEqual([`tododb: The database is unavailable: timed out connecting (postgres://postgres:***@127.0.0.1:${silent.port}/silent)`]);
-      // Without --timeout this takes the default connect timeout, 10 s. The margin is wide
-      // on purpose: the point is that the bound applies, not how tight it is.
-      expect(result.ms).toBeLessThan(5_000);
-    },
-  );
+  it.each([
+    ['migrate', 'up'],
+    ['migrate', 'down'],
+    ['migrate', 'status'],
+  ])('%s %s --timeout gives up on a host that never answers within the bound, in one line', async (...command) => {
+    const url = `postgres://postgres:${MARKER}@127.0.0.1:${silent.port}/silent`;
+    const result = await runCli([...command, '--timeout', '300', '--url', url]);
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      `tododb: The database is unavailable: timed out connecting (postgres://postgres:***@127.0.0.1:${silent.port}/silent)`,
+    ]);
+    // Without --timeout this takes the default connect timeout, 10 s. The margin is wide
+    // on purpose: the point is that the bound applies, not how tight it is.
+    expect(result.ms).toBeLessThan(5_000);
+  });
 
   it('refuses a --timeout that is not a positive whole number with exit 2 and a usage line', async () => {
     for (const value of ['soon', '0', '-5', '1.5', '99999999999']) {
@@ -222,10 +243,15 @@ describe('tododb migrate when it cannot connect', () => {
   });
 
   it('names the variable a bad URL came from, never its value', async () => {
-    const env = { MIGRATION_DATABASE_URL: `mysql://root:${MARKER}@db.example.com/app`, DATABASE_URL: `postgres://nobody@127.0.0.1/${MARKER}` };
+    const env = {
+      MIGRATION_DATABASE_URL: `mysql://root:${MARKER}@db.example.com/app`,
+      DATABASE_URL: `postgres://nobody@127.0.0.1/${MARKER}`,
+    };
     const result = await runCli(['migrate', 'up'], { env });
     expect(result.code).toBe(1);
-    expect(lines(result.stderr)).toEqual(['tododb: Expected `MIGRATION_DATABASE_URL` to be a postgres:// or postgresql:// URL, got protocol "mysql:"']);
+    expect(lines(result.stderr)).toEqual([
+      'tododb: Expected `MIGRATION_DATABASE_URL` to be a postgres:// or postgresql:// URL, got protocol "mysql:"',
+    ]);
     expect(result.stdout + result.stderr).not.toContain(MARKER);
   });
 
@@ -234,7 +260,9 @@ describe('tododb migrate when it cannot connect', () => {
     const result = await runCli(['migrate', 'up', '--url', `postgres://postgres:${MARKER}@127.0.0.1:${port}/x`]);
     expect(result.code).toBe(1);
     expect(result.ms).toBeLessThan(5_000);
-    expect(lines(result.stderr)).toEqual([`tododb: The database is unavailable: ECONNREFUSED (postgres://postgres:***@127.0.0.1:${port}/x)`]);
+    expect(lines(result.stderr)).toEqual([
+      `tododb: The database is unavailable: ECONNREFUSED (postgres://postgres:***@127.0.0.1:${port}/x)`,
+    ]);
     expect(result.stdout).toBe('');
   });
 
@@ -250,7 +278,13 @@ describe('tododb migrate when it cannot connect', () => {
       { argv: [], env: { DATABASE_URL: secretUrl } },
       { argv: [], cwd: withDotEnv },
     ];
-    const commands = [['migrate', 'up'], ['migrate', 'down', '--to', '0'], ['migrate', 'status'], ['migrate', 'status', '--json'], ['migrate', 'up', '--to', 'nope']];
+    const commands = [
+      ['migrate', 'up'],
+      ['migrate', 'down', '--to', '0'],
+      ['migrate', 'status'],
+      ['migrate', 'status', '--json'],
+      ['migrate', 'up', '--to', 'nope'],
+    ];
     for (const source of sources) {
       for (const command of commands) {
         for (const verbose of [[], ['--verbose']]) {

@@ -41,12 +41,15 @@ describe('the configuration docs', () => {
     expect([...table.keys()].sort()).toEqual(settings.map((setting) => setting.option).sort());
   });
 
-  it.each(settings.map((setting) => [setting.option, setting] as const))('README: %s has its variable and its default', (_option, setting) => {
-    const row = table.get(setting.option);
-    expect(row).toBeDefined();
-    expect(row!.env).toBe(setting.env === undefined ? '—' : `\`${setting.env}\``);
-    expect(row!.default).toBe(shownDefault(setting));
-  });
+  it.each(settings.map((setting) => [setting.option, setting] as const))(
+    'README: %s has its variable and its default',
+    (_option, setting) => {
+      const row = table.get(setting.option);
+      expect(row).toBeDefined();
+      expect(row!.env).toBe(setting.env === undefined ? '—' : `\`${setting.env}\``);
+      expect(row!.default).toBe(shownDefault(setting));
+    },
+  );
 
   it('lists every variable in .env.example, and nothing the code does not read', () => {
     const variables = settings.flatMap((setting) => (setting.env === undefined ? [] : [setting.env]));
@@ -54,10 +57,11 @@ describe('the configuration docs', () => {
     expect([...example.keys()].sort()).toEqual(variables.sort());
   });
 
-  it.each(settings.filter((setting) => setting.env !== undefined && setting.fallback !== undefined).map((setting) => [setting.env!, setting] as const))(
-    '.env.example: %s shows the default',
-    (variable, setting) => {
-      expect(example.get(variable)).toBe(String(setting.fallback));
-    },
-  );
+  it.each(
+    settings
+      .filter((setting) => setting.env !== undefined && setting.fallback !== undefined)
+      .map((setting) => [setting.env!, setting] as const),
+  )('.env.example: %s shows the default', (variable, setting) => {
+    expect(example.get(variable)).toBe(String(setting.fallback));
+  });
 });

@@ -3,7 +3,15 @@
 // database and runs in the unit lane (npm run test:unit).
 import { QueryTypes } from 'sequelize';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createDatabase, DatabaseUnavailableError, TododbError, translateError, type Database, type DatabaseConfig, type Env } from '../src/index.js';
+import {
+  createDatabase,
+  DatabaseUnavailableError,
+  TododbError,
+  translateError,
+  type Database,
+  type DatabaseConfig,
+  type Env,
+} from '../src/index.js';
 
 describe('settings reach the server', () => {
   const opened: Database[] = [];
@@ -51,7 +59,9 @@ describe('settings reach the server', () => {
     const db = open({ url: serverUrl({ sslmode }), connectTimeoutMs: 5000 });
     // A test server without TLS refuses the connection; one with TLS encrypts it (or, for
     // `require`, fails on a certificate it cannot verify). Plaintext is never an outcome.
-    const outcome = await show(db, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()').catch((error: unknown) => translateError(error));
+    const outcome = await show(db, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()').catch((error: unknown) =>
+      translateError(error),
+    );
     if (outcome instanceof TododbError) {
       expect(outcome).toBeInstanceOf(DatabaseUnavailableError);
     } else {

@@ -22,7 +22,11 @@ const INVALID: { name: string; input: unknown; env?: Env; field: string }[] = [
   { name: 'a URL that is not a string', input: { url: 42 }, field: 'url' },
   { name: 'an unparseable URL', input: { url: `postgres://app:${MARKER}@db.example.com:port/app` }, field: 'url' },
   { name: 'text that is not a URL', input: { url: `not a url ${MARKER}` }, field: 'url' },
-  { name: 'an application_name of 64 characters in the URL', input: { url: `${URL_WITH_MARKER}?application_name=${'a'.repeat(64)}` }, field: 'url' },
+  {
+    name: 'an application_name of 64 characters in the URL',
+    input: { url: `${URL_WITH_MARKER}?application_name=${'a'.repeat(64)}` },
+    field: 'url',
+  },
   { name: 'a mysql:// URL', input: { url: `mysql://app:${MARKER}@db.example.com/app` }, field: 'url' },
   { name: 'an https:// URL', input: { url: `https://app:${MARKER}@db.example.com/app` }, field: 'url' },
   { name: 'a URL without a database', input: { url: `postgres://app:${MARKER}@db.example.com:5432` }, field: 'url' },
@@ -43,8 +47,16 @@ const INVALID: { name: string; input: unknown; env?: Env; field: string }[] = [
   { name: 'pool.max 1.5', input: { url: URL_WITH_MARKER, pool: { max: 1.5 } }, field: 'pool.max' },
   { name: "pool.max '10'", input: { url: URL_WITH_MARKER, pool: { max: '10' } }, field: 'pool.max' },
   { name: 'pool.max NaN', input: { url: URL_WITH_MARKER, pool: { max: Number.NaN } }, field: 'pool.max' },
-  { name: 'a connect timeout past what a Node timer holds', input: { url: URL_WITH_MARKER, connectTimeoutMs: 2 ** 31 }, field: 'connectTimeoutMs' },
-  { name: 'an acquire timeout past what a Node timer holds', input: { url: URL_WITH_MARKER, pool: { acquireTimeoutMs: 3e9 } }, field: 'pool.acquireTimeoutMs' },
+  {
+    name: 'a connect timeout past what a Node timer holds',
+    input: { url: URL_WITH_MARKER, connectTimeoutMs: 2 ** 31 },
+    field: 'connectTimeoutMs',
+  },
+  {
+    name: 'an acquire timeout past what a Node timer holds',
+    input: { url: URL_WITH_MARKER, pool: { acquireTimeoutMs: 3e9 } },
+    field: 'pool.acquireTimeoutMs',
+  },
   { name: 'pool.max Infinity', input: { url: URL_WITH_MARKER, pool: { max: Number.POSITIVE_INFINITY } }, field: 'pool.max' },
   { name: 'pool.min -1', input: { url: URL_WITH_MARKER, pool: { min: -1 } }, field: 'pool.min' },
   { name: 'pool.min > pool.max', input: { url: URL_WITH_MARKER, pool: { min: 5, max: 2 } }, field: 'pool.min' },
@@ -83,7 +95,12 @@ const INVALID: { name: string; input: unknown; env?: Env; field: string }[] = [
     ['DATABASE_SSL', 'yes'],
     ['DATABASE_PGBOUNCER', '1'],
     ['DATABASE_APPLICATION_NAME', 'x'.repeat(64)],
-  ].map(([name, value]) => ({ name: `${name}=${value!.slice(0, 20)}`, input: { url: URL_WITH_MARKER }, env: { [name!]: value }, field: name! })),
+  ].map(([name, value]) => ({
+    name: `${name}=${value!.slice(0, 20)}`,
+    input: { url: URL_WITH_MARKER },
+    env: { [name!]: value },
+    field: name!,
+  })),
 ];
 
 function thrownBy(run: () => unknown): unknown {
@@ -109,7 +126,13 @@ describe('invalid config', () => {
       expect(configError.code).toBe('CONFIG_INVALID');
       expect(configError.field).toBe(field);
       expect(configError.message.length).toBeGreaterThan(10);
-      for (const shown of [configError.message, String(configError), JSON.stringify(configError), util.inspect(configError, { depth: 6 }), configError.stack ?? '']) {
+      for (const shown of [
+        configError.message,
+        String(configError),
+        JSON.stringify(configError),
+        util.inspect(configError, { depth: 6 }),
+        configError.stack ?? '',
+      ]) {
         expect(shown).not.toContain(MARKER);
       }
     });
@@ -127,9 +150,27 @@ describe('precedence: option > URL parameter > DATABASE_* env > default', () => 
     expected: { option?: unknown; url?: unknown; env: unknown; fallback: unknown };
   };
   const ROWS: Row[] = [
-    { setting: 'pool.max', read: (c) => c.pool.max, option: { pool: { max: 3 } }, env: { DATABASE_POOL_MAX: '7' }, expected: { option: 3, env: 7, fallback: 10 } },
-    { setting: 'pool.min', read: (c) => c.pool.min, option: { pool: { min: 1 } }, env: { DATABASE_POOL_MIN: '2' }, expected: { option: 1, env: 2, fallback: 0 } },
-    { setting: 'pool.idleMs', read: (c) => c.pool.idleMs, option: { pool: { idleMs: 500 } }, env: { DATABASE_POOL_IDLE_MS: '700' }, expected: { option: 500, env: 700, fallback: 10_000 } },
+    {
+      setting: 'pool.max',
+      read: (c) => c.pool.max,
+      option: { pool: { max: 3 } },
+      env: { DATABASE_POOL_MAX: '7' },
+      expected: { option: 3, env: 7, fallback: 10 },
+    },
+    {
+      setting: 'pool.min',
+      read: (c) => c.pool.min,
+      option: { pool: { min: 1 } },
+      env: { DATABASE_POOL_MIN: '2' },
+      expected: { option: 1, env: 2, fallback: 0 },
+    },
+    {
+      setting: 'pool.idleMs',
+      read: (c) => c.pool.idleMs,
+      option: { pool: { idleMs: 500 } },
+      env: { DATABASE_POOL_IDLE_MS: '700' },
+      expected: { option: 500, env: 700, fallback: 10_000 },
+    },
     {
       setting: 'pool.acquireTimeoutMs',
       read: (c) => c.pool.acquireTimeoutMs,
@@ -152,7 +193,13 @@ describe('precedence: option > URL parameter > DATABASE_* env > default', () => 
       env: { DATABASE_STATEMENT_TIMEOUT_MS: '4000' },
       expected: { option: 0, env: 4000, fallback: 15_000 },
     },
-    { setting: 'queryTimeoutMs', read: (c) => c.queryTimeoutMs, option: { queryTimeoutMs: 0 }, env: { DATABASE_QUERY_TIMEOUT_MS: '6000' }, expected: { option: 0, env: 6000, fallback: 20_000 } },
+    {
+      setting: 'queryTimeoutMs',
+      read: (c) => c.queryTimeoutMs,
+      option: { queryTimeoutMs: 0 },
+      env: { DATABASE_QUERY_TIMEOUT_MS: '6000' },
+      expected: { option: 0, env: 6000, fallback: 20_000 },
+    },
     {
       setting: 'applicationName',
       read: (c) => c.applicationName,
@@ -193,7 +240,11 @@ describe('precedence: option > URL parameter > DATABASE_* env > default', () => 
 
   it('url: the option beats DATABASE_URL, which is used when the option is absent', () => {
     const env = { DATABASE_URL: 'postgres://envuser@env.example.com/envdb' };
-    expect(resolveConfig({ url: 'postgres://app@db.example.com/app' }, env).connection).toMatchObject({ user: 'app', host: 'db.example.com', database: 'app' });
+    expect(resolveConfig({ url: 'postgres://app@db.example.com/app' }, env).connection).toMatchObject({
+      user: 'app',
+      host: 'db.example.com',
+      database: 'app',
+    });
     expect(resolveConfig({}, env).connection).toMatchObject({ user: 'envuser', host: 'env.example.com', database: 'envdb', port: 5432 });
     expect(resolveConfig(undefined, env).connection.database).toBe('envdb');
   });
@@ -227,7 +278,10 @@ describe('TLS from sslmode', () => {
     [true, {}],
     [false, false],
     ['no-verify', { rejectUnauthorized: false }],
-    [{ ca: 'PEM', servername: 'db' }, { ca: 'PEM', servername: 'db' }],
+    [
+      { ca: 'PEM', servername: 'db' },
+      { ca: 'PEM', servername: 'db' },
+    ],
   ] as const)('the ssl option %j gives %j', (ssl, expected) => {
     expect(resolveConfig({ url: 'postgres://app@db.example.com/app?sslmode=verify-full', ssl }, {}).ssl).toEqual(expected);
   });
@@ -263,7 +317,12 @@ describe('the password never shows', () => {
   ])('%s is kept for connecting but hidden from JSON, inspect and spreads', (_name, url, password) => {
     const resolved = resolveConfig({ url }, {});
     expect(resolved.connection.password).toBe(password);
-    for (const shown of [JSON.stringify(resolved), util.inspect(resolved, { depth: 10 }), JSON.stringify({ ...resolved.connection }), String(resolved.connection.redacted)]) {
+    for (const shown of [
+      JSON.stringify(resolved),
+      util.inspect(resolved, { depth: 10 }),
+      JSON.stringify({ ...resolved.connection }),
+      String(resolved.connection.redacted),
+    ]) {
       expect(shown).not.toContain(MARKER);
     }
     expect(resolved.connection.redacted).toBe('postgres://app:***@db.example.com:5432/app');

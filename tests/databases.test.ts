@@ -88,10 +88,13 @@ describe('connecting lazily', () => {
   });
 
   async function connectionsNamed(applicationName: string): Promise<number> {
-    const [row] = await admin.sequelize.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, {
-      bind: [applicationName],
-      type: QueryTypes.SELECT,
-    });
+    const [row] = await admin.sequelize.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
+      {
+        bind: [applicationName],
+        type: QueryTypes.SELECT,
+      },
+    );
     return row!.n;
   }
 

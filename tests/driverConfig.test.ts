@@ -31,31 +31,46 @@ describe('driver', () => {
   });
 
   it('names the field of a driver it does not know, without echoing the value', () => {
-    expect(refusal({ url: URL_WITH_SECRET, driver: 'mysql' as never })).toMatchObject({ field: 'driver', message: "Expected `driver` to be 'pg' or 'neon-serverless'" });
+    expect(refusal({ url: URL_WITH_SECRET, driver: 'mysql' as never })).toMatchObject({
+      field: 'driver',
+      message: "Expected `driver` to be 'pg' or 'neon-serverless'",
+    });
     const fromEnv = refusal({ url: URL_WITH_SECRET }, { DATABASE_DRIVER: 'neon_typo' });
     expect(fromEnv).toMatchObject({ field: 'DATABASE_DRIVER' });
     expect(fromEnv.message).not.toContain('neon_typo');
   });
 
   it("takes a Neon URL with sslmode=require: the WebSocket's TLS provides it", () => {
-    expect(resolveConfig({ url: `${URL_WITH_SECRET}?sslmode=require`, driver: 'neon-serverless' }, {})).toMatchObject({ driver: 'neon-serverless', ssl: {} });
+    expect(resolveConfig({ url: `${URL_WITH_SECRET}?sslmode=require`, driver: 'neon-serverless' }, {})).toMatchObject({
+      driver: 'neon-serverless',
+      ssl: {},
+    });
   });
 
   it('refuses channel_binding=require, which it cannot honour, and says what to do', () => {
     const error = refusal({ url: `${URL_WITH_SECRET}?sslmode=require&channel_binding=require`, driver: 'neon-serverless' });
-    expect(error).toMatchObject({ field: 'url', message: expect.stringMatching(/channel_binding=require.*cannot honour.*remove channel_binding=require from the URL, or use driver 'pg'/) });
+    expect(error).toMatchObject({
+      field: 'url',
+      message: expect.stringMatching(
+        /channel_binding=require.*cannot honour.*remove channel_binding=require from the URL, or use driver 'pg'/,
+      ),
+    });
     // With pg it is honoured as before.
     expect(resolveConfig({ url: `${URL_WITH_SECRET}?sslmode=require&channel_binding=require` }, {}).connection.channelBinding).toBe(true);
   });
 
-  it("refuses TLS options that never reach the WebSocket, naming where they came from", () => {
+  it('refuses TLS options that never reach the WebSocket, naming where they came from', () => {
     expect(refusal({ url: URL_WITH_SECRET, driver: 'neon-serverless', ssl: { ca: 'PEM' } })).toMatchObject({ field: 'ssl' });
     expect(refusal({ url: URL_WITH_SECRET, driver: 'neon-serverless', ssl: 'no-verify' })).toMatchObject({ field: 'ssl' });
     expect(refusal({ url: `${URL_WITH_SECRET}?sslmode=no-verify`, driver: 'neon-serverless' })).toMatchObject({ field: 'url' });
-    expect(refusal({ url: URL_WITH_SECRET, driver: 'neon-serverless' }, { DATABASE_SSL: 'no-verify' })).toMatchObject({ field: 'DATABASE_SSL' });
+    expect(refusal({ url: URL_WITH_SECRET, driver: 'neon-serverless' }, { DATABASE_SSL: 'no-verify' })).toMatchObject({
+      field: 'DATABASE_SSL',
+    });
     const ca = join(tmpdir(), `tododb-driver-ca-${process.pid}.pem`);
     writeFileSync(ca, 'not really a certificate');
-    expect(refusal({ url: `${URL_WITH_SECRET}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`, driver: 'neon-serverless' })).toMatchObject({
+    expect(
+      refusal({ url: `${URL_WITH_SECRET}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`, driver: 'neon-serverless' }),
+    ).toMatchObject({
       field: 'url',
       message: expect.stringContaining('neonConfig.webSocketConstructor'),
     });
@@ -68,10 +83,14 @@ describe('without @neondatabase/serverless installed', () => {
   it('is a ConfigError on driver that says what to install, at once and at the first connection', async () => {
     const check = () => requireDriverInstalled('neon-serverless', missing);
     expect(check).toThrow(ConfigError);
-    expect(check).toThrow(expect.objectContaining({ field: 'driver', message: expect.stringContaining('npm install @neondatabase/serverless ws') }));
-    await expect(loadDriver('neon-serverless', missing)).rejects.toMatchObject({ field: 'driver', message: expect.stringContaining('npm install @neondatabase/serverless ws') });
+    expect(check).toThrow(
+      expect.objectContaining({ field: 'driver', message: expect.stringContaining('npm install @neondatabase/serverless ws') }),
+    );
+    await expect(loadDriver('neon-serverless', missing)).rejects.toMatchObject({
+      field: 'driver',
+      message: expect.stringContaining('npm install @neondatabase/serverless ws'),
+    });
     // pg never needs it.
     expect(() => requireDriverInstalled('pg', missing)).not.toThrow();
   });
-
 });

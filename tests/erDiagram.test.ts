@@ -35,7 +35,12 @@ function readDiagram(): { tables: Record<string, Column[]>; relationships: strin
       const attribute = /^(\S+) (\S+)((?: (?:PK|FK|UK),?)*)(?: "([^"]*)")?$/.exec(line);
       expect(attribute, `attribute line: ${line}`).not.toBeNull();
       const [, type, name, keys, comment] = attribute!;
-      current.push({ name: name!, type: type!, keys: keys!.split(/[ ,]+/).filter(Boolean).sort(), nullable: /\bnullable\b/.test(comment ?? '') });
+      current.push({
+        name: name!,
+        type: type!,
+        keys: keys!.split(/[ ,]+/).filter(Boolean).sort(),
+        nullable: /\bnullable\b/.test(comment ?? ''),
+      });
       continue;
     }
     const entity = /^(\w+) \{$/.exec(line);
@@ -108,7 +113,13 @@ describe('the ER diagram in the README', () => {
   });
 
   it('draws every foreign key as a relationship, with its column and delete rule', async () => {
-    const foreignKeys = await query<{ table_name: string; column_name: string; referenced: string; delete_rule: string; is_nullable: 'YES' | 'NO' }>(
+    const foreignKeys = await query<{
+      table_name: string;
+      column_name: string;
+      referenced: string;
+      delete_rule: string;
+      is_nullable: 'YES' | 'NO';
+    }>(
       testDb.url,
       `SELECT kcu.table_name, kcu.column_name, ccu.table_name AS referenced, rc.delete_rule, c.is_nullable
          FROM information_schema.referential_constraints rc
@@ -122,7 +133,8 @@ describe('the ER diagram in the README', () => {
     // One parent (exactly one when the column is NOT NULL) has zero or more children; the
     // line is dashed (non-identifying) because the child's key does not include the parent's.
     const expected = foreignKeys.map(
-      (fk) => `${fk.referenced} ${fk.is_nullable === 'YES' ? '|o' : '||'}..o{ ${fk.table_name} : "${fk.column_name}, ON DELETE ${fk.delete_rule}"`,
+      (fk) =>
+        `${fk.referenced} ${fk.is_nullable === 'YES' ? '|o' : '||'}..o{ ${fk.table_name} : "${fk.column_name}, ON DELETE ${fk.delete_rule}"`,
     );
     expect(readDiagram().relationships.sort()).toEqual(expected.sort());
   });

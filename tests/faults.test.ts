@@ -1,7 +1,14 @@
 // What a service sees when the database fails under it: every failure is a typed error that
 // arrives within its bound, nothing hangs, and the same handle recovers by itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseUnavailableError, QueryTimeoutError, createDatabase, createMigrator, translateError, type Database } from '../src/index.js';
+import {
+  DatabaseUnavailableError,
+  QueryTimeoutError,
+  createDatabase,
+  createMigrator,
+  translateError,
+  type Database,
+} from '../src/index.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
 import { startTcpProxy } from './support/tcpProxy.js';
@@ -122,7 +129,10 @@ describe('a black-holed host (accepts TCP, never answers)', () => {
   const silentHost = useSilentServer();
 
   it('fails service calls and model calls within the connect timeout, without hanging', async () => {
-    const db = createDatabase({ url: `postgres://app:pw@127.0.0.1:${silentHost.port}/app`, connectTimeoutMs: 500, pool: { acquireTimeoutMs: 5000 } }, {});
+    const db = createDatabase(
+      { url: `postgres://app:pw@127.0.0.1:${silentHost.port}/app`, connectTimeoutMs: 500, pool: { acquireTimeoutMs: 5000 } },
+      {},
+    );
     try {
       const service = await failure(db.users.get('01a22267-4a5f-7007-87cb-2f1219c2d539'));
       expect(service.error).toBeInstanceOf(DatabaseUnavailableError);
@@ -145,7 +155,10 @@ describe('a server that stops answering on an open connection', () => {
     server.hostname = '127.0.0.1';
     server.port = String(port);
     // pool.max 1: the next call gets the connection that timed out, unless it was dropped.
-    const db = createDatabase({ url: server.toString(), pool: { max: 1, acquireTimeoutMs: 5000 }, queryTimeoutMs: 1000, statementTimeoutMs: 0 }, {});
+    const db = createDatabase(
+      { url: server.toString(), pool: { max: 1, acquireTimeoutMs: 5000 }, queryTimeoutMs: 1000, statementTimeoutMs: 0 },
+      {},
+    );
     try {
       const user = await db.users.create({ email: 'frozen@example.com' });
       proxy.freeze();
@@ -171,4 +184,3 @@ describe('a closed port', () => {
     }
   });
 });
-

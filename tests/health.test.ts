@@ -26,7 +26,13 @@ describe('checkHealth', () => {
 
   it('keeps one connection of its own between probes, and replaces it once it is gone', async () => {
     const probeBackends = () =>
-      admin(testDb.url, async (client) => (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tododb:health'`)).rows.map((row) => row.pid));
+      admin(testDb.url, async (client) =>
+        (
+          await client.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tododb:health'`,
+          )
+        ).rows.map((row) => row.pid),
+      );
     expect((await checkHealth(db)).status).toBe('ok');
     const [first, ...others] = await probeBackends();
     expect(others).toEqual([]);

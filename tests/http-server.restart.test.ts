@@ -57,7 +57,13 @@ it('answers 503 while the database is down and recovers by itself when it is bac
   expect(write.status).toBe(503);
   expect(write.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(write.headers.get('retry-after')).toMatch(/^\d+$/);
-  expect(write.body).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(write.body).toMatchObject({
+    status: 503,
+    code: 'DATABASE_UNAVAILABLE',
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(writeMs).toBeLessThan(5_000);
   const read = await server.request('GET', `/api/users/${before.body.id}`);
   expect(read.status).toBe(503);
@@ -70,5 +76,7 @@ it('answers 503 while the database is down and recovers by itself when it is bac
   const after = await server.request('POST', '/api/users', { body: { email: 'after@example.com' } });
   expect(after.status).toBe(201);
   expect((await server.request('GET', `/api/users/${before.body.id}`)).status).toBe(200);
-  console.info(`database down: /health 503 after ${Math.round(down.ms)} ms, a write 503 in ${Math.round(writeMs)} ms; back: /health 200 after ${Math.round(up.ms)} ms`);
+  console.info(
+    `database down: /health 503 after ${Math.round(down.ms)} ms, a write 503 in ${Math.round(writeMs)} ms; back: /health 200 after ${Math.round(up.ms)} ms`,
+  );
 });

@@ -52,7 +52,10 @@ interface RunningServer {
 /** `server`: server.js, the entry point to deploy; `npm start`: dev/start.js, what `npm start` runs. */
 type Entry = 'server' | 'npm start';
 
-async function startServer(env: Record<string, string>, options: { entry: Entry; underShell?: boolean; cwd?: string }): Promise<RunningServer> {
+async function startServer(
+  env: Record<string, string>,
+  options: { entry: Entry; underShell?: boolean; cwd?: string },
+): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, NODE_ENV: _nodeEnv, ...inherited } = process.env;
   const spawned = performance.now();
@@ -83,7 +86,10 @@ async function startServer(env: Record<string, string>, options: { entry: Entry;
     async waitForHealth() {
       for (;;) {
         if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
-        const status = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status, () => 0);
+        const status = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (response) => response.status,
+          () => 0,
+        );
         if (status === 200) return performance.now() - spawned;
         if (performance.now() - spawned > 90_000) throw new Error(`no healthy server within 90 s:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -139,7 +145,9 @@ function logLines(output: string): Record<string, any>[] {
 }
 
 describe('`npm start` with DATABASE_URL unset (embedded PostgreSQL)', () => {
-  it('starts on a fresh data folder, stops on SIGTERM with exit 0, and keeps the data for the next start', { timeout: 180_000 }, async () => {
+  it('starts on a fresh data folder, stops on SIGTERM with exit 0, and keeps the data for the next start', {
+    timeout: 180_000,
+  }, async () => {
     const dataDir = join(work, 'data');
     const first = await startServer({ TODODB_EXAMPLE_DATA_DIR: dataDir }, { entry: 'npm start' });
     const startupMs = await first.waitForHealth();
@@ -161,7 +169,9 @@ describe('`npm start` with DATABASE_URL unset (embedded PostgreSQL)', () => {
     const location = lines.filter((line) => String(line.msg).startsWith('database: embedded PostgreSQL'));
     expect(location).toHaveLength(1);
     expect(location[0]!.msg).toContain(dataDir);
-    expect(lines.find((line) => line.reqId === 'smoke-1' && line.msg === 'request completed')).toMatchObject({ responseTime: expect.any(Number) });
+    expect(lines.find((line) => line.reqId === 'smoke-1' && line.msg === 'request completed')).toMatchObject({
+      responseTime: expect.any(Number),
+    });
     const password = readFileSync(join(dataDir, 'password'), 'utf8').trim();
     expect(first.output()).not.toContain(password);
     expect(first.output()).not.toContain('postgres://');
@@ -189,11 +199,20 @@ describe('server.js with DATABASE_URL set', () => {
     try {
       const servers = await Promise.all([1, 2, 3].map(() => startServer({ DATABASE_URL: database.url }, { entry: 'server' })));
       await Promise.all(servers.map((server) => server.waitForHealth()));
-      const health = (await fetch(`http://127.0.0.1:${servers[0]!.port}/health`).then((response) => response.json())) as Record<string, any>;
+      const health = (await fetch(`http://127.0.0.1:${servers[0]!.port}/health`).then((response) => response.json())) as Record<
+        string,
+        any
+      >;
       expect(health.migrations).toEqual({ applied: 3, pending: 0 });
 
-      const applied = servers.flatMap((server) => logLines(server.output()).filter((line) => line.msg === 'migration' && line.outcome === 'done'));
-      expect(applied.map((line) => line.migration).sort()).toEqual(['0001-create-users', '0002-create-tasks', '0003-tasks-row-level-security']);
+      const applied = servers.flatMap((server) =>
+        logLines(server.output()).filter((line) => line.msg === 'migration' && line.outcome === 'done'),
+      );
+      expect(applied.map((line) => line.migration).sort()).toEqual([
+        '0001-create-users',
+        '0002-create-tasks',
+        '0003-tasks-row-level-security',
+      ]);
 
       const password = new URL(database.url).password;
       for (const server of servers) {
@@ -270,7 +289,9 @@ describe('server.js settings', () => {
       const { code } = await server.stop('SIGTERM');
       expect(code, server.output()).toBe(0);
       // LOG_LEVEL=info from the environment, not warn or silent from the files.
-      expect(logLines(server.output()).find((line) => String(line.msg).startsWith('settings: '))?.msg).toBe('settings: .env, .env.staging and the environment');
+      expect(logLines(server.output()).find((line) => String(line.msg).startsWith('settings: '))?.msg).toBe(
+        'settings: .env, .env.staging and the environment',
+      );
     } finally {
       rmSync(cwd, { recursive: true, force: true });
       await database.drop();
@@ -289,7 +310,10 @@ describe('under `sh -c`, as `npm start` runs it', () => {
       let status = 200;
       while (status !== 0 && performance.now() - started < 5_000) {
         await sleep(100);
-        status = await fetch(`http://127.0.0.1:${server.port}/health`).then((response) => response.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${server.port}/health`).then(
+          (response) => response.status,
+          () => 0,
+        );
       }
       expect(status, server.output()).toBe(0);
       // The server writes to the pipes it inherited from the shell: they end once it has exited.
@@ -320,7 +344,9 @@ describe('server.js with the database down at start', () => {
   }
   const isRetryLine = (line: Record<string, any>) => line.msg === 'migrations not applied yet; retrying';
 
-  it('listens at once, answers 503 until it can migrate, then serves within 5 s of the database coming back', { timeout: 120_000 }, async () => {
+  it('listens at once, answers 503 until it can migrate, then serves within 5 s of the database coming back', {
+    timeout: 120_000,
+  }, async () => {
     const database = await createTestDatabase({ migrated: false });
     const target = await unreachableDatabase(database);
     let proxy: Awaited<ReturnType<typeof target.comeBack>> | undefined;
@@ -339,7 +365,13 @@ describe('server.js with the database down at start', () => {
       expect(write.status).toBe(503);
       expect(write.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(write.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await write.json()).toMatchObject({ status: 503, code: 'NOT_READY', type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+      expect(await write.json()).toMatchObject({
+        status: 503,
+        code: 'NOT_READY',
+        type: expect.any(String),
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
       expect((await fetch(`http://127.0.0.1:${server.port}/api/users/01900000-0000-7000-8000-000000000000`)).status).toBe(503);
 
       // Each failed attempt is one short line, without the URL or the password.

@@ -54,7 +54,13 @@ describe('POST /api/users', () => {
     const response = await api('POST', '/api/users', { email: '  Grace@Example.COM ', name: 'Grace' });
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(response.body).toEqual({ id: expect.any(String), email: 'grace@example.com', name: 'Grace', createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO) });
+    expect(response.body).toEqual({
+      id: expect.any(String),
+      email: 'grace@example.com',
+      name: 'Grace',
+      createdAt: expect.stringMatching(ISO),
+      updatedAt: expect.stringMatching(ISO),
+    });
     expect(response.headers.get('location')).toBe(`/api/users/${response.body.id}`);
   });
 
@@ -114,9 +120,12 @@ describe('GET and DELETE /api/users/:userId', () => {
     await newTask(other.id);
     expect((await api('DELETE', `/api/users/${user.id}`)).status).toBe(204);
 
-    const [rows] = await server.db.sequelize.query(`SELECT user_id, count(*)::int AS n FROM tasks WHERE user_id IN (:ids) GROUP BY user_id`, {
-      replacements: { ids: [user.id, other.id] },
-    });
+    const [rows] = await server.db.sequelize.query(
+      `SELECT user_id, count(*)::int AS n FROM tasks WHERE user_id IN (:ids) GROUP BY user_id`,
+      {
+        replacements: { ids: [user.id, other.id] },
+      },
+    );
     expect(rows).toEqual([{ user_id: other.id, n: 1 }]);
     expectProblem(await api('GET', `/api/users/${user.id}/tasks/${task.id}`), 404);
   });
@@ -205,7 +214,11 @@ describe('GET, PATCH and DELETE /api/users/:userId/tasks/:taskId', () => {
   it('updates a task: 200 with the new values and a later updatedAt', async () => {
     const user = await newUser();
     const task = await newTask(user.id);
-    const response = await api('PATCH', `/api/users/${user.id}/tasks/${task.id}`, { title: 'renamed', description: 'now with text', isCompleted: true });
+    const response = await api('PATCH', `/api/users/${user.id}/tasks/${task.id}`, {
+      title: 'renamed',
+      description: 'now with text',
+      isCompleted: true,
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id: task.id, title: 'renamed', description: 'now with text', isCompleted: true });
     expect(Date.parse(response.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(response.body.createdAt));
@@ -276,7 +289,10 @@ describe('GET /api/users/:userId/tasks', () => {
     const items = [];
     let cursor: string | null = null;
     do {
-      const response: ApiResponse = await api('GET', `/api/users/${user.id}/tasks?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const response: ApiResponse = await api(
+        'GET',
+        `/api/users/${user.id}/tasks?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(response.status).toBe(200);
       sizes.push(response.body.items.length);
       items.push(...response.body.items);
@@ -310,7 +326,12 @@ describe('GET /api/users/:userId/tasks', () => {
     const done = await allPages('completed=true&limit=10');
     expect(done.sizes).toEqual([10, 5]);
     expect(done.items.every((item) => item.isCompleted)).toBe(true);
-    expect(done.items.map((item) => item.id).sort()).toEqual(created.filter((task) => task.isCompleted).map((task) => task.id).sort());
+    expect(done.items.map((item) => item.id).sort()).toEqual(
+      created
+        .filter((task) => task.isCompleted)
+        .map((task) => task.id)
+        .sort(),
+    );
 
     const open = await allPages('completed=false&limit=10');
     expect(open.sizes).toEqual([10, 10, 10]);
@@ -375,7 +396,13 @@ describe('errors, request ids and logs', () => {
 
   it('answers an unexpected error with a 500 that reveals nothing of it', () => {
     const problem = toProblem(new Error('relation "secret_table" does not exist at postgres://u:pw@db'));
-    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL_ERROR' });
+    expect(problem).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred',
+      code: 'INTERNAL_ERROR',
+    });
   });
 
   it('puts the request id in every problem, and echoes a given X-Request-Id', async () => {

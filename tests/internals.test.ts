@@ -41,12 +41,18 @@ describe('the private members tododb relies on', () => {
     try {
       const [owner, path] = member.split(/#/).length === 2 ? ['transaction', member.split('#')[1]!] : ['sequelize', member];
       if (owner === 'sequelize') {
-        expect(typeof (db.sequelize as unknown as Record<string, Record<string, unknown>>).connectionManager?.[path.split('.')[1]!], `Sequelize no longer has ${member}`).toBe('function');
+        expect(
+          typeof (db.sequelize as unknown as Record<string, Record<string, unknown>>).connectionManager?.[path.split('.')[1]!],
+          `Sequelize no longer has ${member}`,
+        ).toBe('function');
         return;
       }
       await db.transaction(async (tx) => {
         const transaction = tx.transaction as unknown as Record<string, unknown>;
-        expect(path in transaction || path === 'finished', `Sequelize's Transaction no longer has ${path}: update src/sequelize/sequelizeInternals.ts`).toBe(true);
+        expect(
+          path in transaction || path === 'finished',
+          `Sequelize's Transaction no longer has ${path}: update src/sequelize/sequelizeInternals.ts`,
+        ).toBe(true);
         if (path === '_afterCommitHooks') expect(Array.isArray(transaction._afterCommitHooks)).toBe(true);
       });
       // `finished` is set by Sequelize's own commit(); after ours it must read 'commit' as well.

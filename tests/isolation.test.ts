@@ -14,7 +14,7 @@ const CROSS_USER_CALLS: Record<string, (db: Database, callerId: string, taskId: 
   delete: (db, callerId, taskId) => db.tasks.delete(callerId, taskId),
 };
 
-describe('one user never reaches another user\'s tasks', () => {
+describe("one user never reaches another user's tasks", () => {
   const t = useTestDatabase();
   let db: Database;
   let alice: UserRecord;

@@ -46,8 +46,21 @@ describe('logging', () => {
     await db.models.Task.create({ userId: user.id, title: `${MARKER} by model` });
     await db.transaction(async (tx) => tx.users.get(user.id));
 
-    expect(events.map((event) => event.operation)).toEqual(['INSERT', 'INSERT', 'INSERT', 'SELECT', 'SELECT', 'INSERT', 'BEGIN', 'SELECT', 'COMMIT']);
-    expect(events[0]).toMatchObject({ sql: expect.stringMatching(/^INSERT INTO "public"\."users" .* VALUES \(\$1, \$2, \$3\)/), rowCount: 1 });
+    expect(events.map((event) => event.operation)).toEqual([
+      'INSERT',
+      'INSERT',
+      'INSERT',
+      'SELECT',
+      'SELECT',
+      'INSERT',
+      'BEGIN',
+      'SELECT',
+      'COMMIT',
+    ]);
+    expect(events[0]).toMatchObject({
+      sql: expect.stringMatching(/^INSERT INTO "public"\."users" .* VALUES \(\$1, \$2, \$3\)/),
+      rowCount: 1,
+    });
     expect(events[3]).toMatchObject({ sql: expect.stringContaining('FROM "public"."tasks" WHERE user_id = $1'), rowCount: 2 });
     // Sequelize writes the where value into its SQL: the event has `?` in its place.
     expect(events[4]!.sql).toMatch(/WHERE "User"\."email" = \? LIMIT \?;$/);

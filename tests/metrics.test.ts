@@ -48,7 +48,12 @@ describe('pool metrics', () => {
     const max = all.find((metric) => metric.descriptor.name === 'db.client.connection.max');
     poolName ??= max?.dataPoints.find((point) => point.value === 1)?.attributes[POOL_NAME];
     expect(poolName).toBeDefined();
-    return new Map(all.map((metric) => [metric.descriptor.name, (metric.dataPoints as DataPoint<unknown>[]).filter((point) => point.attributes[POOL_NAME] === poolName)]));
+    return new Map(
+      all.map((metric) => [
+        metric.descriptor.name,
+        (metric.dataPoints as DataPoint<unknown>[]).filter((point) => point.attributes[POOL_NAME] === poolName),
+      ]),
+    );
   }
 
   beforeAll(() => {
@@ -104,7 +109,8 @@ describe('pool metrics', () => {
     holding.resolve();
     await Promise.all([first, second]);
 
-    const state = (points: DataPoint<unknown>[] | undefined, value: string) => points?.find((point) => point.attributes['db.client.connection.state'] === value)?.value;
+    const state = (points: DataPoint<unknown>[] | undefined, value: string) =>
+      points?.find((point) => point.attributes['db.client.connection.state'] === value)?.value;
     expect(state(busy.get('db.client.connection.count'), 'used')).toBe(1);
     expect(state(busy.get('db.client.connection.count'), 'idle')).toBe(0);
     expect(busy.get('db.client.connection.max')?.[0]?.value).toBe(1);

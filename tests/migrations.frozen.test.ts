@@ -16,7 +16,8 @@ const RELEASED: Record<string, string> = {
   '0003-tasks-row-level-security': '1488204b587068e31a3547ed1506e479d646f8cf241c87ac4f0f2a17d2fc89a8',
 };
 
-const FROZEN = 'is released: never edit a released migration (databases that applied it would refuse `migrate up`); write a new migration instead';
+const FROZEN =
+  'is released: never edit a released migration (databases that applied it would refuse `migrate up`); write a new migration instead';
 
 describe("tododb's released migrations", () => {
   const known = knownMigrations(undefined);
@@ -28,15 +29,21 @@ describe("tododb's released migrations", () => {
   });
 
   it('are all still shipped, first and in their released order, before any new one', () => {
-    expect(known.slice(0, Object.keys(RELEASED).length).map((migration) => migration.name), `a released migration ${FROZEN}`).toEqual(Object.keys(RELEASED));
+    expect(
+      known.slice(0, Object.keys(RELEASED).length).map((migration) => migration.name),
+      `a released migration ${FROZEN}`,
+    ).toEqual(Object.keys(RELEASED));
   });
 
-  it.each(migrations.map((migration) => [migration.name, migration] as const))('%s runs exactly the checksummed text, whatever the schema', (_name, migration) => {
-    // The schema is the only input: a value read from src/ (a limit, say) would change what an
-    // old migration creates without changing its name.
-    for (const direction of ['up', 'down'] as const) {
-      const template = migration[direction]('"<schema>"');
-      expect(migration[direction]('"tenant_a"')).toBe(template.replaceAll('"<schema>"', '"tenant_a"'));
-    }
-  });
+  it.each(migrations.map((migration) => [migration.name, migration] as const))(
+    '%s runs exactly the checksummed text, whatever the schema',
+    (_name, migration) => {
+      // The schema is the only input: a value read from src/ (a limit, say) would change what an
+      // old migration creates without changing its name.
+      for (const direction of ['up', 'down'] as const) {
+        const template = migration[direction]('"<schema>"');
+        expect(migration[direction]('"tenant_a"')).toBe(template.replaceAll('"<schema>"', '"tenant_a"'));
+      }
+    },
+  );
 });

@@ -101,7 +101,9 @@ describe('migrations slower than the application timeouts', () => {
       await lockTaken;
       // The lock is released only after this assertion: a migrator that did not give up would
       // wait here until the test times out.
-      await expect(createMigrator(db, { migrations: [holder], lockTimeoutMs: 300 }).up()).rejects.toMatchObject({ code: 'MIGRATION_LOCK_TIMEOUT' });
+      await expect(createMigrator(db, { migrations: [holder], lockTimeoutMs: 300 }).up()).rejects.toMatchObject({
+        code: 'MIGRATION_LOCK_TIMEOUT',
+      });
       release();
       expect(await first).toEqual(['0001-holder']);
     } finally {

@@ -50,20 +50,31 @@ const C = known('20260103-c', 'app');
 const APPLIED = applied(['0001-create-users', 'tododb'], ['0002-create-tasks', 'tododb'], ['20260101-a', 'app'], ['20260102-b', 'app']);
 
 describe('planUp after a tododb upgrade that adds a migration', () => {
-  it("plans the new tododb migration although it sorts before the applied application ones: each source has its own order", () => {
+  it('plans the new tododb migration although it sorts before the applied application ones: each source has its own order', () => {
     expect(names(planUp([T1, T2, T3, A, B], APPLIED, {}))).toEqual(['0003-tasks-row-level-security']);
   });
 
   it("plans tododb's new migration before the application's pending one", () => {
     expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, {}))).toEqual(['0003-tasks-row-level-security', '20260103-c']);
-    expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, { to: '0003-tasks-row-level-security' }))).toEqual(['0003-tasks-row-level-security']);
+    expect(names(planUp([T1, T2, T3, A, B, C], APPLIED, { to: '0003-tasks-row-level-security' }))).toEqual([
+      '0003-tasks-row-level-security',
+    ]);
   });
 
   it('reports it pending with its source, and reverts it first once applied after the others', () => {
     expect(migrationStatus([T1, T2, T3, A, B], APPLIED).pending).toEqual([{ name: '0003-tasks-row-level-security', source: 'tododb' }]);
-    const after = [...APPLIED, ...applied(['0003-tasks-row-level-security', 'tododb']).map((row) => ({ ...row, appliedAt: new Date(Date.UTC(2026, 1, 1)) }))];
+    const after = [
+      ...APPLIED,
+      ...applied(['0003-tasks-row-level-security', 'tododb']).map((row) => ({ ...row, appliedAt: new Date(Date.UTC(2026, 1, 1)) })),
+    ];
     expect(names(planDown([T1, T2, T3, A, B], after, {}))).toEqual(['0003-tasks-row-level-security']);
-    expect(names(planDown([T1, T2, T3, A, B], after, { to: 0 }))).toEqual(['0003-tasks-row-level-security', '20260102-b', '20260101-a', '0002-create-tasks', '0001-create-users']);
+    expect(names(planDown([T1, T2, T3, A, B], after, { to: 0 }))).toEqual([
+      '0003-tasks-row-level-security',
+      '20260102-b',
+      '20260101-a',
+      '0002-create-tasks',
+      '0001-create-users',
+    ]);
   });
 });
 
@@ -77,12 +88,18 @@ describe('planUp refusals', () => {
 
   it('refuses a tododb migration sorting before an applied tododb one', () => {
     const inserted = known('0001-5-inserted', 'tododb');
-    expect(planError(() => planUp([T1, inserted, T2, A, B], APPLIED, {}))).toMatchObject({ code: 'MIGRATION_OUT_OF_ORDER', migration: '0001-5-inserted' });
+    expect(planError(() => planUp([T1, inserted, T2, A, B], APPLIED, {}))).toMatchObject({
+      code: 'MIGRATION_OUT_OF_ORDER',
+      migration: '0001-5-inserted',
+    });
   });
 
   it('refuses when an applied migration changed, unless allowChanged', () => {
     const edited = known('20260101-a', 'app', { checksum: 'edited' });
-    expect(planError(() => planUp([T1, T2, edited, B, C], APPLIED, {}))).toMatchObject({ code: 'MIGRATION_CHANGED', migration: '20260101-a' });
+    expect(planError(() => planUp([T1, T2, edited, B, C], APPLIED, {}))).toMatchObject({
+      code: 'MIGRATION_CHANGED',
+      migration: '20260101-a',
+    });
     expect(names(planUp([T1, T2, edited, B, C], APPLIED, { allowChanged: true }))).toEqual(['20260103-c']);
   });
 
@@ -109,7 +126,10 @@ describe('migrationStatus and planDown with migrations the migrator does not kno
     expect(planError(() => planDown([T1, T2, A], APPLIED, {}))).toMatchObject({ code: 'MIGRATION_UNKNOWN', migration: '20260102-b' });
     const oneWay = known('20260101-a', 'app', { reversible: false });
     expect(names(planDown([T1, T2, oneWay, B], APPLIED, {}))).toEqual(['20260102-b']);
-    expect(planError(() => planDown([T1, T2, oneWay, B], APPLIED, { to: 0 }))).toMatchObject({ code: 'MIGRATION_IRREVERSIBLE', migration: '20260101-a' });
+    expect(planError(() => planDown([T1, T2, oneWay, B], APPLIED, { to: 0 }))).toMatchObject({
+      code: 'MIGRATION_IRREVERSIBLE',
+      migration: '20260101-a',
+    });
   });
 
   it('reverts down to and including a named migration, newest first', () => {

@@ -96,7 +96,9 @@ describe('a schema name that is not a plain lower-case identifier', () => {
   });
 
   it('is not a string: a ConfigError on `schema` too', () => {
-    expect(catchError(() => createDatabase({ url: 'postgres://postgres@127.0.0.1:5432/db', schema: 42 as unknown as string }, {}))).toMatchObject({
+    expect(
+      catchError(() => createDatabase({ url: 'postgres://postgres@127.0.0.1:5432/db', schema: 42 as unknown as string }, {})),
+    ).toMatchObject({
       field: 'schema',
     });
   });

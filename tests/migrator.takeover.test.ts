@@ -62,7 +62,12 @@ describe("migrate up next to the service's own users table", () => {
     const { url, db } = await databaseForTest();
     await createForeignUsers(url);
     await expectUntouched(url, 'users', async () => {
-      expectTakeoverRefused(await createMigrator(db).up({ to: '0001-create-users' }).catch((caught: unknown) => caught), 'users');
+      expectTakeoverRefused(
+        await createMigrator(db)
+          .up({ to: '0001-create-users' })
+          .catch((caught: unknown) => caught),
+        'users',
+      );
     });
     await expectNoTododbTables(url, 'users');
   });
@@ -126,7 +131,8 @@ describe("migrate up next to the service's own tasks table", () => {
     const tasks = await tableSnapshot(url, 'public', 'tasks');
     expect(await migrator.down({ to: 0 })).toEqual(['0001-create-users']);
     expect(await tableSnapshot(url, 'public', 'tasks')).toEqual(tasks);
-    expect(await withClient(url, async (client) => (await client.query(`SELECT to_regclass('public.users') AS users`)).rows[0])).toEqual({ users: null });
+    expect(await withClient(url, async (client) => (await client.query(`SELECT to_regclass('public.users') AS users`)).rows[0])).toEqual({
+      users: null,
+    });
   });
 });
-

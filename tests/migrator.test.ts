@@ -3,7 +3,14 @@
 import { DataTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations as tododbMigrations } from '../migrations/index.js';
-import { createDatabase, createMigrator, MigrationError, type Database, type MigrationDefinition, type MigrationEvent } from '../src/index.js';
+import {
+  createDatabase,
+  createMigrator,
+  MigrationError,
+  type Database,
+  type MigrationDefinition,
+  type MigrationEvent,
+} from '../src/index.js';
 import { tablesIn, withClient } from './support/catalog.js';
 import { databaseForTest } from './support/databaseForTest.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
@@ -27,7 +34,10 @@ function createsTable(name: string, table: string, extra: Partial<MigrationDefin
 
 /** The rows of the migration table, oldest first. */
 async function records(url: string): Promise<{ name: string; source: string; checksum: string | null }[]> {
-  return withClient(url, async (client) => (await client.query(`SELECT name, source, checksum FROM tododb_migrations ORDER BY executed_at, name`)).rows);
+  return withClient(
+    url,
+    async (client) => (await client.query(`SELECT name, source, checksum FROM tododb_migrations ORDER BY executed_at, name`)).rows,
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<MigrationError> {
@@ -78,7 +88,11 @@ describe("the application's migrations", () => {
     const viaQueryInterface: MigrationDefinition = {
       name: '20260101-tags',
       up: async ({ queryInterface, transaction, schema }) => {
-        await queryInterface.createTable({ tableName: 'tags', schema }, { id: { type: DataTypes.INTEGER, primaryKey: true }, label: { type: DataTypes.TEXT, allowNull: false } }, { transaction });
+        await queryInterface.createTable(
+          { tableName: 'tags', schema },
+          { id: { type: DataTypes.INTEGER, primaryKey: true }, label: { type: DataTypes.TEXT, allowNull: false } },
+          { transaction },
+        );
         await queryInterface.addIndex({ tableName: 'tags', schema }, ['label'], { name: 'tags_label_idx', unique: true, transaction });
       },
       down: async ({ queryInterface, transaction, schema }) => {
@@ -101,9 +115,22 @@ describe("the application's migrations", () => {
         expect(rows).toEqual([{ email: 'admin@example.com' }]);
       },
     };
-    expect(await createMigrator(db, { migrations: [viaQueryInterface, viaQuery, viaService] }).up()).toEqual([...TODODB, viaQueryInterface.name, viaQuery.name, viaService.name]);
-    expect(await withClient(url, async (client) => (await client.query(`SELECT label FROM tags ORDER BY id`)).rows)).toEqual([{ label: 'home' }, { label: 'work' }]);
-    expect(await withClient(url, async (client) => (await client.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'tags_label_idx'`)).rowCount)).toBe(1);
+    expect(await createMigrator(db, { migrations: [viaQueryInterface, viaQuery, viaService] }).up()).toEqual([
+      ...TODODB,
+      viaQueryInterface.name,
+      viaQuery.name,
+      viaService.name,
+    ]);
+    expect(await withClient(url, async (client) => (await client.query(`SELECT label FROM tags ORDER BY id`)).rows)).toEqual([
+      { label: 'home' },
+      { label: 'work' },
+    ]);
+    expect(
+      await withClient(
+        url,
+        async (client) => (await client.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'tags_label_idx'`)).rowCount,
+      ),
+    ).toBe(1);
     expect(await db.users.getByEmail('admin@example.com')).toMatchObject({ email: 'admin@example.com' });
   });
 
@@ -226,14 +253,19 @@ describe('status and refusals', () => {
     events.length = 0;
     const reverted = ['20260102-b', '20260101-a', ...[...TODODB].reverse()];
     expect(await migrator.down({ to: 0 })).toEqual(reverted);
-    expect(events.map(({ name, direction, outcome }) => `${direction} ${name} ${outcome}`)).toEqual(reverted.map((name) => `down ${name} done`));
+    expect(events.map(({ name, direction, outcome }) => `${direction} ${name} ${outcome}`)).toEqual(
+      reverted.map((name) => `down ${name} done`),
+    );
     expect(await tablesIn(url, 'public')).toEqual(['tododb_migrations']);
     expect(await records(url)).toEqual([]);
   });
 
   it('refuses to revert an application migration without down (MIGRATION_IRREVERSIBLE), reverting nothing', async () => {
     const { url, db } = await databaseForTest();
-    const oneWay: MigrationDefinition = { name: '20260101-one-way', up: async ({ query }) => void (await query('CREATE TABLE one_way (id int)')) };
+    const oneWay: MigrationDefinition = {
+      name: '20260101-one-way',
+      up: async ({ query }) => void (await query('CREATE TABLE one_way (id int)')),
+    };
     const migrator = createMigrator(db, { migrations: [oneWay] });
     await migrator.up();
     await expect(migrator.down({ to: 0 })).rejects.toMatchObject({ code: 'MIGRATION_IRREVERSIBLE', migration: oneWay.name });
@@ -261,7 +293,15 @@ describe('a failing application migration', () => {
     expect(error.cause).toBeDefined();
 
     expect(await tablesIn(url, 'public')).toEqual(['a', 'tasks', 'tododb_migrations', 'users']);
-    const columns = await withClient(url, async (client) => (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'should_vanish'`)).rowCount);
+    const columns = await withClient(
+      url,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT column_name FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'should_vanish'`,
+          )
+        ).rowCount,
+    );
     expect(columns).toBe(0);
     expect((await records(url)).map((row) => row.name)).toEqual([...TODODB, '20260101-a']);
     expect(await migrator.pending()).toEqual(['20260102-half', '20260103-c']);
@@ -345,9 +385,16 @@ describe('three migrators with application migrations at once on an empty databa
     const results = await Promise.all(dbs.map((db) => createMigrator(db, { migrations, onMigration: (event) => events.push(event) }).up()));
 
     expect(results.flat().sort()).toEqual([...all].sort());
-    expect(events.filter((event) => event.outcome === 'done').map((event) => event.name).sort()).toEqual([...all].sort());
+    expect(
+      events
+        .filter((event) => event.outcome === 'done')
+        .map((event) => event.name)
+        .sort(),
+    ).toEqual([...all].sort());
     expect((await records(url)).map((row) => row.name)).toEqual(all);
-    const runs = await withClient(url, async (client) => (await client.query(`SELECT name FROM runs ORDER BY name`)).rows.map((row) => row.name));
+    const runs = await withClient(url, async (client) =>
+      (await client.query(`SELECT name FROM runs ORDER BY name`)).rows.map((row) => row.name),
+    );
     expect(runs).toEqual(migrations.map((migration) => migration.name));
     for (const db of dbs) expect(await createMigrator(db, { migrations }).pending()).toEqual([]);
   });

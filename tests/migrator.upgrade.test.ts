@@ -70,14 +70,24 @@ describe('a database migrated by tododb 0.0.x', () => {
     expect(table.columns).toEqual(['name', 'executed_at', 'source', 'checksum']);
     const checksums = Object.fromEntries(knownMigrations(undefined).map((migration) => [migration.name, migration.checksum]));
     expect(table.rows).toEqual([
-      { name: '0001-create-users', executed_at: new Date('2026-01-10T10:00:00Z'), source: 'tododb', checksum: checksums['0001-create-users'] },
-      { name: '0002-create-tasks', executed_at: new Date('2026-01-10T10:00:01Z'), source: 'tododb', checksum: checksums['0002-create-tasks'] },
+      {
+        name: '0001-create-users',
+        executed_at: new Date('2026-01-10T10:00:00Z'),
+        source: 'tododb',
+        checksum: checksums['0001-create-users'],
+      },
+      {
+        name: '0002-create-tasks',
+        executed_at: new Date('2026-01-10T10:00:01Z'),
+        source: 'tododb',
+        checksum: checksums['0002-create-tasks'],
+      },
       ...NEW_SINCE_0_0_X.map((name) => ({ name, executed_at: expect.any(Date), source: 'tododb', checksum: checksums[name] })),
     ]);
     // 0003 really ran: its policy is on tasks.
-    expect(await withClient(url, async (client) => (await client.query(`SELECT policyname FROM pg_policies WHERE tablename = 'tasks'`)).rows)).toEqual([
-      { policyname: 'tasks_acting_user' },
-    ]);
+    expect(
+      await withClient(url, async (client) => (await client.query(`SELECT policyname FROM pg_policies WHERE tablename = 'tasks'`)).rows),
+    ).toEqual([{ policyname: 'tasks_acting_user' }]);
     const ada = await db.users.getByEmail('ada@example.com');
     expect(ada).toMatchObject({ id: '0190a5f0-0000-7000-8000-000000000001' });
     expect((await db.tasks.list(ada.id)).items).toMatchObject([{ id: '0190a5f0-0000-7000-8000-000000000002', title: 'Written by 0.0.x' }]);

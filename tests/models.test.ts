@@ -39,7 +39,10 @@ describe('User', () => {
   it('stores the email trimmed and lower-cased', async () => {
     const user = await t.db.models.User.create({ email: '  Ada@Example.COM ' });
     expect(user.email).toBe('ada@example.com');
-    const [row] = await t.db.sequelize.query<{ email: string }>('SELECT email FROM users WHERE id = $1', { bind: [user.id], type: QueryTypes.SELECT });
+    const [row] = await t.db.sequelize.query<{ email: string }>('SELECT email FROM users WHERE id = $1', {
+      bind: [user.id],
+      type: QueryTypes.SELECT,
+    });
     expect(row?.email).toBe('ada@example.com');
     expect((await t.db.models.User.findOne({ where: { email: 'ada@example.com' } }))?.id).toBe(user.id);
   });
@@ -184,7 +187,9 @@ describe('Task', () => {
 
   it('refuses a task for a user that does not exist, as NotFoundError for the user', async () => {
     const before = await rowCount('tasks');
-    const translated = translateError(await rejection(t.db.models.Task.create({ userId: '01890000-0000-7000-8000-000000000000', title: 'orphan' })));
+    const translated = translateError(
+      await rejection(t.db.models.Task.create({ userId: '01890000-0000-7000-8000-000000000000', title: 'orphan' })),
+    );
     expect(translated).toBeInstanceOf(NotFoundError);
     expect(translated).toMatchObject({ entity: 'user' });
     expect(await rowCount('tasks')).toBe(before);
@@ -220,19 +225,35 @@ describe('the database refuses what the models refuse, also from plain SQL', () 
     ['users', 'email', 'an upper-case email', `INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'UPPER@x.io')`],
     ['users', 'email', 'an email with a leading space', `INSERT INTO users (id, email) VALUES (gen_random_uuid(), ' pad@x.io')`],
     ['users', 'email', 'an empty email', `INSERT INTO users (id, email) VALUES (gen_random_uuid(), '')`],
-    ['users', 'email', 'an email of 255 characters', `INSERT INTO users (id, email) VALUES (gen_random_uuid(), repeat('a', 243) || '@example.com')`],
+    [
+      'users',
+      'email',
+      'an email of 255 characters',
+      `INSERT INTO users (id, email) VALUES (gen_random_uuid(), repeat('a', 243) || '@example.com')`,
+    ],
     ['users', 'email', 'a taken email', `INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'sql-owner@example.com')`],
     ['users', 'email', 'a null email', `INSERT INTO users (id, email) VALUES (gen_random_uuid(), NULL)`],
     ['tasks', 'title', 'an empty title', `INSERT INTO tasks (id, user_id, title) VALUES (gen_random_uuid(), $1, '')`],
     ['tasks', 'title', 'a blank title', `INSERT INTO tasks (id, user_id, title) VALUES (gen_random_uuid(), $1, '  ' || chr(9) || ' ')`],
-    ['tasks', 'title', 'a title of 256 characters', `INSERT INTO tasks (id, user_id, title) VALUES (gen_random_uuid(), $1, repeat('t', 256))`],
-    ['tasks', 'description', 'a description of 10,001 characters', `INSERT INTO tasks (id, user_id, title, description) VALUES (gen_random_uuid(), $1, 't', repeat('d', 10001))`],
+    [
+      'tasks',
+      'title',
+      'a title of 256 characters',
+      `INSERT INTO tasks (id, user_id, title) VALUES (gen_random_uuid(), $1, repeat('t', 256))`,
+    ],
+    [
+      'tasks',
+      'description',
+      'a description of 10,001 characters',
+      `INSERT INTO tasks (id, user_id, title, description) VALUES (gen_random_uuid(), $1, 't', repeat('d', 10001))`,
+    ],
     ['tasks', 'user_id', 'an unknown user', `INSERT INTO tasks (id, user_id, title) VALUES (gen_random_uuid(), gen_random_uuid(), 't')`],
   ])('%s: refuses %s (%s)', async (table, field, _name, sql) => {
     const before = await rowCount(table as 'users' | 'tasks');
     const bind = sql.includes('$1') ? [userId] : [];
     const translated = translateError(await rejection(t.db.sequelize.query(sql, { bind })));
-    const expected = field === 'user_id' ? { code: 'NOT_FOUND' } : sql.includes('sql-owner') ? { code: 'CONFLICT', field } : { code: 'VALIDATION_FAILED' };
+    const expected =
+      field === 'user_id' ? { code: 'NOT_FOUND' } : sql.includes('sql-owner') ? { code: 'CONFLICT', field } : { code: 'VALIDATION_FAILED' };
     expect(translated).toMatchObject(expected);
     if (translated instanceof ValidationError) expect(translated.fields).toEqual([field]);
     expect(await rowCount(table as 'users' | 'tasks')).toBe(before);
@@ -240,8 +261,11 @@ describe('the database refuses what the models refuse, also from plain SQL', () 
 
   it('accepts in plain SQL what the models store', async () => {
     await t.db.sequelize.query(`INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'plain@x.io')`);
-    await t.db.sequelize.query(`INSERT INTO tasks (id, user_id, title, description) VALUES (gen_random_uuid(), $1, repeat('t', 255), repeat('d', 10000))`, {
-      bind: [userId],
-    });
+    await t.db.sequelize.query(
+      `INSERT INTO tasks (id, user_id, title, description) VALUES (gen_random_uuid(), $1, repeat('t', 255), repeat('d', 10000))`,
+      {
+        bind: [userId],
+      },
+    );
   });
 });

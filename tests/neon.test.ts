@@ -87,7 +87,11 @@ describe('over WebSockets, with the pipelined connect Neon uses', () => {
     expect(await createMigrator(db).executed()).toEqual(ALL);
     expect(await createMigrator(db).pending()).toEqual([]);
     const report = await checkHealth(db, { timeoutMs: 5000 });
-    expect(report).toMatchObject({ status: 'ok', migrations: { applied: ALL.length, pending: 0 }, serverVersion: expect.stringMatching(/^\d+\.\d+/) });
+    expect(report).toMatchObject({
+      status: 'ok',
+      migrations: { applied: ALL.length, pending: 0 },
+      serverVersion: expect.stringMatching(/^\d+\.\d+/),
+    });
     expectNoSecret(report);
     expect(JSON.stringify(report)).not.toContain('neon.test');
   });
@@ -130,7 +134,10 @@ describe('over WebSockets, with the pipelined connect Neon uses', () => {
 
     const isolation = await db.transaction(
       async (tx) => {
-        const rows = await db.sequelize.query<{ transaction_isolation: string }>('SHOW transaction_isolation', { transaction: tx.transaction, type: QueryTypes.SELECT });
+        const rows = await db.sequelize.query<{ transaction_isolation: string }>('SHOW transaction_isolation', {
+          transaction: tx.transaction,
+          type: QueryTypes.SELECT,
+        });
         return rows[0]!.transaction_isolation;
       },
       { isolationLevel: 'serializable' },
@@ -172,7 +179,7 @@ describe('over WebSockets, with the pipelined connect Neon uses', () => {
     expect(await db.tasks.get(user.id, task.id)).toEqual(task);
   });
 
-  it("sends a statement as one WebSocket message at once (not a timer tick later), unless the user set coalesceWrites", async () => {
+  it('sends a statement as one WebSocket message at once (not a timer tick later), unless the user set coalesceWrites', async () => {
     // A WebSocket constructor of the user's that records what the driver sends.
     const sent: unknown[] = [];
     class RecordingWebSocket extends WebSocket {

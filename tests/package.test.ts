@@ -49,7 +49,10 @@ beforeAll(async () => {
 
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
-  writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'tododb-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  writeFileSync(
+    join(consumer, 'package.json'),
+    `${JSON.stringify({ name: 'tododb-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
   cpSync(FIXTURES, consumer, { recursive: true });
   const install = await npm(
     ['install', tarball, 'typescript@~5.9', '@types/node@^20', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
@@ -115,7 +118,13 @@ describe('the packed tarball', () => {
     const checks = JSON.parse(mixed.stdout) as Record<string, Record<string, boolean>>;
     expect(Object.keys(checks)).toHaveLength(3);
     for (const [name, result] of Object.entries(checks)) {
-      expect(result, name).toEqual({ copiesDiffer: true, cjsErrorIsEsmClass: true, esmErrorIsCjsClass: true, cjsErrorIsEsmBase: true, notAnotherClass: true });
+      expect(result, name).toEqual({
+        copiesDiffer: true,
+        cjsErrorIsEsmClass: true,
+        esmErrorIsCjsClass: true,
+        cjsErrorIsEsmBase: true,
+        notAnotherClass: true,
+      });
     }
   });
 
@@ -129,7 +138,9 @@ describe('the packed tarball', () => {
     const bad = await runProcess(process.execPath, [tsc, ...flags, 'bad.mts'], { cwd: consumer, env: cleanEnv() });
     expect(bad.code).not.toBe(0);
     // Fails for the planted reason only: string is not assignable to number, and nothing else.
-    expect(lines(bad.stdout)).toEqual([expect.stringMatching(/^bad\.mts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/)]);
+    expect(lines(bad.stdout)).toEqual([
+      expect.stringMatching(/^bad\.mts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/),
+    ]);
   }, 120_000);
 
   it("refuses driver 'neon-serverless' without @neondatabase/serverless installed, saying what to install, from ESM and CommonJS", async () => {
@@ -151,8 +162,16 @@ describe('the packed tarball', () => {
         const result = results[index]!;
         expectSuccess(result, file);
         const report = JSON.parse(result.stdout) as { name: string };
-        expect(report, file).toEqual({ name: expect.stringMatching(/^tododb_test_[0-9a-f]{16}$/), email, users: 1, executed: ALL_MIGRATIONS, health: 'ok' });
-        const left = await admin(inject('serverUrl'), (client) => client.query('SELECT 1 FROM pg_database WHERE datname = $1', [report.name]));
+        expect(report, file).toEqual({
+          name: expect.stringMatching(/^tododb_test_[0-9a-f]{16}$/),
+          email,
+          users: 1,
+          executed: ALL_MIGRATIONS,
+          health: 'ok',
+        });
+        const left = await admin(inject('serverUrl'), (client) =>
+          client.query('SELECT 1 FROM pg_database WHERE datname = $1', [report.name]),
+        );
         expect(left.rows, `${file}: its database is dropped`).toEqual([]);
       }
     }, 60_000);
@@ -170,9 +189,15 @@ describe('the packed tarball', () => {
     beforeAll(async () => {
       withNeon = join(work, 'consumer-neon');
       mkdirSync(withNeon);
-      writeFileSync(join(withNeon, 'package.json'), `${JSON.stringify({ name: 'tododb-neon-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+      writeFileSync(
+        join(withNeon, 'package.json'),
+        `${JSON.stringify({ name: 'tododb-neon-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+      );
       cpSync(FIXTURES, withNeon, { recursive: true });
-      const install = await npm(['install', tarball, '@neondatabase/serverless@^1', 'ws@^8', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], withNeon);
+      const install = await npm(
+        ['install', tarball, '@neondatabase/serverless@^1', 'ws@^8', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+        withNeon,
+      );
       expectSuccess(install, 'npm install (with @neondatabase/serverless)');
     }, 600_000);
 
@@ -180,7 +205,10 @@ describe('the packed tarball', () => {
       for (const file of ['neon-config.mjs', 'neon-config.cjs']) {
         const result = await runProcess(process.execPath, [file], { cwd: withNeon, env: cleanEnv() });
         expectSuccess(result, file);
-        expect(JSON.parse(result.stdout), file).toEqual({ opened: ['ws://127.0.0.1:1/v2?address=db.example:5432'], error: 'DatabaseUnavailableError' });
+        expect(JSON.parse(result.stdout), file).toEqual({
+          opened: ['ws://127.0.0.1:1/v2?address=db.example:5432'],
+          error: 'DatabaseUnavailableError',
+        });
       }
     });
   });

@@ -129,10 +129,13 @@ describe('cursors at the edges of time, in any time zone of the process', () => 
       { bind: [owner.id, CREATED_AT], type: QueryTypes.SELECT },
     );
     expect(rows).toHaveLength(CREATED_AT.length);
-    const ordered = await t.db.sequelize.query<{ id: string }>(`SELECT id FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, {
-      bind: [owner.id],
-      type: QueryTypes.SELECT,
-    });
+    const ordered = await t.db.sequelize.query<{ id: string }>(
+      `SELECT id FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC`,
+      {
+        bind: [owner.id],
+        type: QueryTypes.SELECT,
+      },
+    );
     expected = ordered.map((row) => row.id);
   });
 

@@ -95,7 +95,10 @@ afterAll(() => {
 
 /** Runs a probe with the resolve hook in place; returns the watched packages it loaded. */
 async function loadedBy(file: string, mode: 'services' | 'models' | 'migrate', url: string): Promise<string[]> {
-  const result = await runProcess(process.execPath, ['--import', './register-hooks.mjs', file, mode], { cwd: work, env: { ...process.env, URL: url } });
+  const result = await runProcess(process.execPath, ['--import', './register-hooks.mjs', file, mode], {
+    cwd: work,
+    env: { ...process.env, URL: url },
+  });
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as string[];
 }

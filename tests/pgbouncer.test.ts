@@ -122,7 +122,10 @@ async function inspectServerConnections(url: string, database: string): Promise<
 async function freshSettings(database: string): Promise<Record<string, string>> {
   const url = new URL(inject('serverUrl'));
   url.pathname = `/${database}`;
-  return admin(url.toString(), async (client) => (await client.query<{ watched: Record<string, string> }>(SETTINGS_SQL, [WATCHED])).rows[0]!.watched);
+  return admin(
+    url.toString(),
+    async (client) => (await client.query<{ watched: Record<string, string> }>(SETTINGS_SQL, [WATCHED])).rows[0]!.watched,
+  );
 }
 
 describe('the PgBouncer under test', () => {
@@ -133,7 +136,9 @@ describe('the PgBouncer under test', () => {
       await Promise.all(clients.map((client) => client.connect()));
       const pids = new Set<number>();
       for (let round = 0; round < 5; round++) {
-        const results = await Promise.all(clients.map((client) => client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.02)')));
+        const results = await Promise.all(
+          clients.map((client) => client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.02)')),
+        );
         for (const result of results) pids.add(result.rows[0]!.pid);
       }
       expect(pids.size).toBeLessThanOrEqual(POOL_SIZE);
@@ -272,7 +277,9 @@ describe('createDatabase({ pgbouncer: false }) through PgBouncer', () => {
   it('refuses to migrate too, with the same reason: the migrator draws on the same pool', async () => {
     const { url } = await database({ migrated: false });
     const db = open(url, { pgbouncer: false });
-    const error = await createMigrator(db).up().catch((e: unknown) => e);
+    const error = await createMigrator(db)
+      .up()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect((error as Error).message).toMatch(/pgbouncer: true/);
     expect((error as Error).message).not.toContain(PASSWORD);
@@ -290,7 +297,10 @@ describe('concurrent migrators through PgBouncer', () => {
         createMigrator(open(url), { lockTimeoutMs: 15_000, onMigration: (event) => events.push(event) }),
       );
       const results = await Promise.allSettled(migrators.map((migrator) => migrator.up()));
-      expect(results.map((result) => result.status), `round ${round}: ${JSON.stringify(results)}`).toEqual(migrators.map(() => 'fulfilled'));
+      expect(
+        results.map((result) => result.status),
+        `round ${round}: ${JSON.stringify(results)}`,
+      ).toEqual(migrators.map(() => 'fulfilled'));
       const applied = results.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
       expect(applied.sort()).toEqual(ALL);
       for (const name of ALL) {
@@ -431,12 +441,17 @@ describe('db.transaction() through PgBouncer', () => {
     return admin(server.toString(), async (client) => (await client.query<Row>(sql, values)).rows);
   }
   const titlesOf = async (database: string, userId: string) =>
-    (await committed<{ title: string }>(database, `SELECT title FROM tasks WHERE user_id = $1 ORDER BY title`, [userId])).map((row) => row.title);
+    (await committed<{ title: string }>(database, `SELECT title FROM tasks WHERE user_id = $1 ORDER BY title`, [userId])).map(
+      (row) => row.title,
+    );
   const usersNamed = async (database: string, email: string) =>
     (await committed<{ n: number }>(database, `SELECT count(*)::int AS n FROM users WHERE email = $1`, [email]))[0]!.n;
   /** The server transaction a statement runs in: the same id at both ends of a callback means one transaction throughout. */
   async function serverTransaction(db: Database, tx: DatabaseTransaction): Promise<string> {
-    const rows = await db.sequelize.query<{ txid: string }>('SELECT txid_current()::text AS txid', { transaction: tx.transaction, type: QueryTypes.SELECT });
+    const rows = await db.sequelize.query<{ txid: string }>('SELECT txid_current()::text AS txid', {
+      transaction: tx.transaction,
+      type: QueryTypes.SELECT,
+    });
     return rows[0]!.txid;
   }
 
@@ -502,7 +517,9 @@ describe('db.transaction() through PgBouncer', () => {
           const first = await serverTransaction(db, tx);
           const user = await tx.users.create({ email: `tx-client-${n}@example.com` });
           for (let i = 0; i < 4; i += 1) {
-            await (i % 2 === 0 ? tx.tasks.create(user.id, { title: `client ${n} task ${i}` }) : db.tasks.create(user.id, { title: `client ${n} task ${i}` }));
+            await (i % 2 === 0
+              ? tx.tasks.create(user.id, { title: `client ${n} task ${i}` })
+              : db.tasks.create(user.id, { title: `client ${n} task ${i}` }));
             const page = await tx.tasks.list(user.id, { limit: 100 });
             expect(page.items.map((task) => task.title).sort()).toEqual(Array.from({ length: i + 1 }, (_, k) => `client ${n} task ${k}`));
           }
@@ -513,7 +530,8 @@ describe('db.transaction() through PgBouncer', () => {
           });
           expect(seen.map((row) => row.email)).toContain(`tx-client-${n}@example.com`);
           // Never one that another client wrote in a transaction that rolls back.
-          for (const { email } of seen) expect(Number(/tx-client-(\d+)@/.exec(email)![1]) % 3 === 2 && email !== `tx-client-${n}@example.com`, email).toBe(false);
+          for (const { email } of seen)
+            expect(Number(/tx-client-(\d+)@/.exec(email)![1]) % 3 === 2 && email !== `tx-client-${n}@example.com`, email).toBe(false);
           expect(await serverTransaction(db, tx)).toBe(first);
           if (n % 3 === 2) throw new Error(`client ${n} rolls back`);
           return user.id;
@@ -607,7 +625,11 @@ describe('prepared statements through PgBouncer', () => {
     const { testDb, url } = await database();
     const detected = new URL(url);
     detected.searchParams.set('pgbouncer', 'true');
-    const dbs = [open(url, { pool: { max: 4 } }), open(url, { pool: { max: 4 } }), createDatabase({ url: detected.toString(), pool: { max: 4 } }, {})];
+    const dbs = [
+      open(url, { pool: { max: 4 } }),
+      open(url, { pool: { max: 4 } }),
+      createDatabase({ url: detected.toString(), pool: { max: 4 } }, {}),
+    ];
     cleanups.push(() => dbs[2]!.close());
     await Promise.all(
       dbs.flatMap((db, d) =>
@@ -676,7 +698,8 @@ describe('row-level security through PgBouncer, as an application role', () => {
     url.password = login.password;
     return url.toString();
   }
-  const openAs = (login: Login, config: Parameters<typeof createDatabase>[0] = {}) => open(bouncerUrl(login), { rowLevelSecurity: true, ...config });
+  const openAs = (login: Login, config: Parameters<typeof createDatabase>[0] = {}) =>
+    open(bouncerUrl(login), { rowLevelSecurity: true, ...config });
 
   /**
    * The acting user and the tasks an unscoped query sees on every server connection PgBouncer
@@ -698,7 +721,10 @@ describe('row-level security through PgBouncer, as an application role', () => {
       );
       await Promise.all(clients.map((client) => client.query('ROLLBACK')));
       const backends = await admin(inject('serverUrl'), async (client) => {
-        const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2`, [rls.database.name, rls.app.name]);
+        const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2`, [
+          rls.database.name,
+          rls.app.name,
+        ]);
         return rows.map((row) => row.pid);
       });
       expect(backends.length).toBeLessThanOrEqual(POOL_SIZE);
@@ -712,7 +738,9 @@ describe('row-level security through PgBouncer, as an application role', () => {
   it(`${USERS} users × ${ROUNDS} rounds over ${POOL_SIZE} server connections each see only their own tasks, also from unscoped queries`, async () => {
     // 4 handles of 4 connections: 16 PgBouncer clients sharing 3 server connections.
     const dbs = Array.from({ length: 4 }, () => openAs(rls.app, { pool: { max: 4 } }));
-    const users = await Promise.all(Array.from({ length: USERS }, (_, n) => dbs[n % dbs.length]!.users.create({ email: `rls-${n}@example.com` })));
+    const users = await Promise.all(
+      Array.from({ length: USERS }, (_, n) => dbs[n % dbs.length]!.users.create({ email: `rls-${n}@example.com` })),
+    );
     const firstTasks = await Promise.all(users.map((user, n) => dbs[n % dbs.length]!.tasks.create(user.id, { title: `user ${n} task 0` })));
     await Promise.all(
       users.map(async (user, n) => {
@@ -745,7 +773,8 @@ describe('row-level security through PgBouncer, as an application role', () => {
     const user = await db.users.create({ email: 'rls-after@example.com' });
     await Promise.all(Array.from({ length: 4 * POOL_SIZE }, (_, i) => db.tasks.create(user.id, { title: `after ${i}` })));
     await db.transaction((tx) => tx.tasks.list(user.id));
-    for (const backend of await inspectAppServerConnections()) expect(backend, `backend ${backend.pid}`).toMatchObject({ acting: '', tasks: 0 });
+    for (const backend of await inspectAppServerConnections())
+      expect(backend, `backend ${backend.pid}`).toMatchObject({ acting: '', tasks: 0 });
 
     // A careless client that sets the user for its session leaves it on a server connection.
     const careless = new pg.Client({ connectionString: bouncerUrl(rls.app) });

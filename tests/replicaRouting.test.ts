@@ -24,17 +24,27 @@ describe('replicaUrls', () => {
   it('reads replicaUrls, else DATABASE_REPLICA_URLS, comma-separated', () => {
     const fromOption = resolveConfig({ url: URL, replicaUrls: ['postgres://app:pw@r1.example.com/app'] }, {});
     expect(fromOption.replicas.map((r) => r.connection.host)).toEqual(['r1.example.com']);
-    const fromEnv = resolveConfig({ url: URL }, { DATABASE_REPLICA_URLS: 'postgres://app@r1.example.com/app, postgres://app@r2.example.com:6543/app' });
-    expect(fromEnv.replicas.map((r) => `${r.connection.host}:${r.connection.port}`)).toEqual(['r1.example.com:5432', 'r2.example.com:6543']);
+    const fromEnv = resolveConfig(
+      { url: URL },
+      { DATABASE_REPLICA_URLS: 'postgres://app@r1.example.com/app, postgres://app@r2.example.com:6543/app' },
+    );
+    expect(fromEnv.replicas.map((r) => `${r.connection.host}:${r.connection.port}`)).toEqual([
+      'r1.example.com:5432',
+      'r2.example.com:6543',
+    ]);
     expect(resolveConfig({ url: URL }, {}).replicas).toEqual([]);
   });
 
   it('names the replica at fault by its index, never printing the URL', () => {
-    const error = configError(() => resolveConfig({ url: URL, replicaUrls: ['postgres://app@r1.example.com/app', 'mysql://app:hunter2@r2.example.com/app'] }, {}));
+    const error = configError(() =>
+      resolveConfig({ url: URL, replicaUrls: ['postgres://app@r1.example.com/app', 'mysql://app:hunter2@r2.example.com/app'] }, {}),
+    );
     expect(error.field).toBe('replicaUrls[1]');
     expect(error.message).not.toContain('hunter2');
     expect(error.message).not.toContain('r2.example.com');
-    expect(configError(() => resolveConfig({ url: URL }, { DATABASE_REPLICA_URLS: 'postgres://a@h/db,,' })).field).toBe('DATABASE_REPLICA_URLS[1]');
+    expect(configError(() => resolveConfig({ url: URL }, { DATABASE_REPLICA_URLS: 'postgres://a@h/db,,' })).field).toBe(
+      'DATABASE_REPLICA_URLS[1]',
+    );
     expect(configError(() => resolveConfig({ url: URL, replicaUrls: 'postgres://a@h/db' as never }, {})).field).toBe('replicaUrls');
   });
 
@@ -43,8 +53,11 @@ describe('replicaUrls', () => {
     expect(error.field).toBe('replicaUrls[0]');
   });
 
-  it('takes each replica\'s TLS from its own sslmode', () => {
-    const { replicas } = resolveConfig({ url: URL, replicaUrls: ['postgres://app@r1.example.com/app?sslmode=verify-full', 'postgres://app@r2.example.com/app'] }, {});
+  it("takes each replica's TLS from its own sslmode", () => {
+    const { replicas } = resolveConfig(
+      { url: URL, replicaUrls: ['postgres://app@r1.example.com/app?sslmode=verify-full', 'postgres://app@r2.example.com/app'] },
+      {},
+    );
     expect(replicas[0]!.ssl).not.toBe(false);
     expect(replicas[1]!.ssl).toBe(false);
   });

@@ -3,7 +3,15 @@
 // Run with `npm run test:replicas` (needs PostgreSQL's server binaries; see streamingReplica.mjs).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHealth, createDatabase, createMigrator, NotFoundError, ValidationError, type Database, type DatabaseConfig } from '../src/index.js';
+import {
+  checkHealth,
+  createDatabase,
+  createMigrator,
+  NotFoundError,
+  ValidationError,
+  type Database,
+  type DatabaseConfig,
+} from '../src/index.js';
 import { buildApp } from '../examples/http-server/app.js';
 import { useSilentServer } from './support/silentServer.js';
 import { startStreamingReplica, type StreamingReplica } from './support/streamingReplica.mjs';
@@ -184,7 +192,7 @@ describe('read-your-writes', () => {
     expect(replicaReads(db)).toBe(before + 1);
   });
 
-  it('waits for the commit of a transaction that wrote the user\'s rows', async () => {
+  it("waits for the commit of a transaction that wrote the user's rows", async () => {
     const db = open();
     const user = await newUser(db);
     await caughtUp(); // the user's own token is passed: only the transaction's can hold the read back
@@ -204,7 +212,7 @@ describe('read-your-writes', () => {
 });
 
 describe('across processes', () => {
-  it('carries a user\'s writes to another process with a token', async () => {
+  it("carries a user's writes to another process with a token", async () => {
     const writer = open();
     const user = await newUser(writer);
     await caughtUp();
@@ -274,7 +282,11 @@ describe('the example server', () => {
       expect(withToken.statusCode).toBe(200);
     }
     expect(stale).toBeGreaterThan(0); // without the header the other instance read the replica
-    const bad = await reader.inject({ method: 'GET', url: `/api/users/${userId}`, headers: { 'tododb-consistency-token': 'v1.secret-value' } });
+    const bad = await reader.inject({
+      method: 'GET',
+      url: `/api/users/${userId}`,
+      headers: { 'tododb-consistency-token': 'v1.secret-value' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).not.toContain('secret-value');
   });
@@ -309,7 +321,12 @@ describe('a silent replica', () => {
     );
     cleanups.push(() => reader.close());
     const finished: number[] = [];
-    const reads = Array.from({ length: 8 }, (_, i) => reader.users.get(user).then((found) => (finished.push(i), found)));
+    const reads = Array.from({ length: 8 }, (_, i) =>
+      reader.users.get(user).then((found) => {
+        finished.push(i);
+        return found;
+      }),
+    );
     for (const found of await Promise.all(reads)) expect(found.id).toBe(user);
     expect(silent.accepted).toBe(1); // one probe; the others did not wait for it
     expect(finished.at(-1)).toBe(0); // the probe, the first read, is the one that waited

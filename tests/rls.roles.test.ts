@@ -77,7 +77,9 @@ describe('grantApplicationRole', () => {
     const s = setup();
     const owner = s.open(s.owner);
     // The server's own superuser, whom the tests log in as.
-    const superuser = await s.asSuperuser(async (client) => (await client.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name);
+    const superuser = await s.asSuperuser(
+      async (client) => (await client.query<{ name: string }>('SELECT current_user AS name')).rows[0]!.name,
+    );
     await refused(grantApplicationRole(owner, superuser), 'superuser', superuser);
 
     const bypass = await s.createRole('bypass', 'NOSUPERUSER BYPASSRLS');
@@ -161,7 +163,9 @@ describe('tododb roles grant', () => {
   it('grants, run as the owner from MIGRATION_DATABASE_URL while DATABASE_URL is the application’s', async () => {
     const s = setup();
     const role = await s.createRole('cli', 'NOSUPERUSER NOBYPASSRLS');
-    const result = await runCli(['roles', 'grant', role.name], { env: { MIGRATION_DATABASE_URL: ownerUrl(), DATABASE_URL: s.urlAs(s.app) } });
+    const result = await runCli(['roles', 'grant', role.name], {
+      env: { MIGRATION_DATABASE_URL: ownerUrl(), DATABASE_URL: s.urlAs(s.app) },
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Granted ${role.name} SELECT, INSERT, UPDATE, DELETE on users, tasks and SELECT on tododb_migrations`);

@@ -46,7 +46,9 @@ async function refusal(call: Promise<unknown>): Promise<Error> {
 describe('an application role under row-level security', () => {
   it('gets no task at all from an unscoped query outside a transaction', async () => {
     // The owner sees both users' tasks: there is something to hide.
-    expect(usersOf(await owner.sequelize.query<Row>(UNSCOPED, { type: QueryTypes.SELECT }))).toEqual(expect.arrayContaining([ada.id, bob.id]));
+    expect(usersOf(await owner.sequelize.query<Row>(UNSCOPED, { type: QueryTypes.SELECT }))).toEqual(
+      expect.arrayContaining([ada.id, bob.id]),
+    );
     expect(await app.sequelize.query(UNSCOPED, { type: QueryTypes.SELECT })).toEqual([]);
     expect(await app.models.Task.findAll()).toEqual([]);
     expect(await app.models.Task.count()).toBe(0);
@@ -58,7 +60,9 @@ describe('an application role under row-level security', () => {
       expect(await tx.models.Task.count({ transaction: tx.transaction })).toBe(0);
       await tx.tasks.list(ada.id);
       expect(idsOf(await tx.models.Task.findAll({ transaction: tx.transaction }))).toEqual(idsOf(adaTasks));
-      expect(idsOf(await app.sequelize.query<Row>(UNSCOPED, { transaction: tx.transaction, type: QueryTypes.SELECT }))).toEqual(idsOf(adaTasks));
+      expect(idsOf(await app.sequelize.query<Row>(UNSCOPED, { transaction: tx.transaction, type: QueryTypes.SELECT }))).toEqual(
+        idsOf(adaTasks),
+      );
       // A model call without { transaction } joins it, acting user included.
       expect(idsOf(await app.models.Task.findAll())).toEqual(idsOf(adaTasks));
       // The acting user follows the calls: now Bob.
@@ -71,11 +75,16 @@ describe('an application role under row-level security', () => {
     await app.transaction(
       async (tx) => {
         expect(idsOf(await tx.models.Task.findAll({ transaction: tx.transaction }))).toEqual(idsOf(bobTasks));
-        expect(idsOf(await app.sequelize.query<Row>(UNSCOPED, { transaction: tx.transaction, type: QueryTypes.SELECT }))).toEqual(idsOf(bobTasks));
+        expect(idsOf(await app.sequelize.query<Row>(UNSCOPED, { transaction: tx.transaction, type: QueryTypes.SELECT }))).toEqual(
+          idsOf(bobTasks),
+        );
       },
       { actingUser: bob.id },
     );
-    await expect(app.transaction(async () => undefined, { actingUser: 'not-a-uuid' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'actingUser' });
+    await expect(app.transaction(async () => undefined, { actingUser: 'not-a-uuid' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      field: 'actingUser',
+    });
   });
 
   it('serves every call of the service layer', async () => {
@@ -117,9 +126,13 @@ describe('an application role under row-level security', () => {
       });
     const refused = [
       await refusal(actingForAda((tx) => tx.models.Task.create({ userId: bob.id, title: 'planted' }, { transaction: tx.transaction }))),
-      await refusal(actingForAda((tx) => tx.models.Task.update({ userId: bob.id }, { where: { id: adaTasks[0]!.id }, transaction: tx.transaction }))),
+      await refusal(
+        actingForAda((tx) => tx.models.Task.update({ userId: bob.id }, { where: { id: adaTasks[0]!.id }, transaction: tx.transaction })),
+      ),
       // Without an acting user, no row passes the check.
-      await refusal(app.sequelize.query(`INSERT INTO tasks (id, user_id, title) VALUES ($1, $2, 'planted')`, { bind: [randomUUID(), bob.id] })),
+      await refusal(
+        app.sequelize.query(`INSERT INTO tasks (id, user_id, title) VALUES ($1, $2, 'planted')`, { bind: [randomUUID(), bob.id] }),
+      ),
     ];
     for (const error of refused) {
       expect(error).toMatchObject({ code: 'DATABASE_ERROR' });
@@ -139,9 +152,12 @@ describe('an application role under row-level security', () => {
     const one = s.open(s.app, { rowLevelSecurity: true, pool: { max: 1, acquireTimeoutMs: 2000 } });
     const probe = async () =>
       (
-        await one.sequelize.query<{ pid: number; acting: string | null }>(`SELECT pg_backend_pid() AS pid, current_setting('app.user_id', true) AS acting`, {
-          type: QueryTypes.SELECT,
-        })
+        await one.sequelize.query<{ pid: number; acting: string | null }>(
+          `SELECT pg_backend_pid() AS pid, current_setting('app.user_id', true) AS acting`,
+          {
+            type: QueryTypes.SELECT,
+          },
+        )
       )[0]!;
     const { pid } = await probe();
     const steps: [string, () => Promise<unknown>][] = [
@@ -208,7 +224,9 @@ describe('an application role under row-level security', () => {
   it('leaves the owner unaffected, with rowLevelSecurity on or off', async () => {
     for (const rowLevelSecurity of [false, true]) {
       const db = s.open(s.owner, { rowLevelSecurity });
-      expect(usersOf(await db.models.Task.findAll()), `rowLevelSecurity ${rowLevelSecurity}`).toEqual(expect.arrayContaining([ada.id, bob.id]));
+      expect(usersOf(await db.models.Task.findAll()), `rowLevelSecurity ${rowLevelSecurity}`).toEqual(
+        expect.arrayContaining([ada.id, bob.id]),
+      );
       await db.transaction(async (tx) => {
         await tx.tasks.list(ada.id);
         expect(usersOf(await tx.models.Task.findAll({ transaction: tx.transaction }))).toEqual(expect.arrayContaining([ada.id, bob.id]));
@@ -264,7 +282,10 @@ describe('whatever plan the server picks', () => {
 
     const plan = await db.transaction(async (tx) => {
       await tx.tasks.list(ada.id);
-      const [setting] = await db.sequelize.query<{ enable_indexscan: string }>('SHOW enable_indexscan', { transaction: tx.transaction, type: QueryTypes.SELECT });
+      const [setting] = await db.sequelize.query<{ enable_indexscan: string }>('SHOW enable_indexscan', {
+        transaction: tx.transaction,
+        type: QueryTypes.SELECT,
+      });
       expect(setting!.enable_indexscan).toBe('off');
       const rows = await db.sequelize.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM tasks WHERE id = $1 AND user_id = $2`, {
         bind: [adaTasks[0]!.id, ada.id],

@@ -85,7 +85,10 @@ describe('columns', () => {
     ['User', 'users'],
     ['Task', 'tasks'],
   ] as const)('the %s model declares the same columns as table %s', async (model, table) => {
-    const attributes = (model === 'User' ? t.db.models.User.getAttributes() : t.db.models.Task.getAttributes()) as Record<string, ModelAttributeColumnOptions>;
+    const attributes = (model === 'User' ? t.db.models.User.getAttributes() : t.db.models.Task.getAttributes()) as Record<
+      string,
+      ModelAttributeColumnOptions
+    >;
     expect(modelColumns(attributes)).toEqual(await databaseColumns(table));
     expect(String(model === 'User' ? t.db.models.User.getTableName() : t.db.models.Task.getTableName())).toBe(`"public"."${table}"`);
   });
@@ -142,7 +145,9 @@ describe('keys, constraints and indexes', () => {
               confdeltype::text AS on_delete, cardinality(conkey)::int AS width
          FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace`,
     );
-    expect(rows).toEqual([{ table: 'tasks', column: 'user_id', referenced_table: 'users', referenced_column: 'id', on_delete: 'c', width: 1 }]);
+    expect(rows).toEqual([
+      { table: 'tasks', column: 'user_id', referenced_table: 'users', referenced_column: 'id', on_delete: 'c', width: 1 },
+    ]);
   });
 
   it('emails are unique regardless of case through a unique index on lower(email)', async () => {
@@ -164,7 +169,11 @@ describe('keys, constraints and indexes', () => {
     const rows = await select<{ name: string }>(
       `SELECT conname::text AS name FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace ORDER BY 1`,
     );
-    expect(rows.map((row) => row.name)).toEqual(['tasks_description_length_check', 'tasks_title_not_empty_check', 'users_email_normalized_check']);
+    expect(rows.map((row) => row.name)).toEqual([
+      'tasks_description_length_check',
+      'tasks_title_not_empty_check',
+      'users_email_normalized_check',
+    ]);
   });
 });
 
@@ -191,7 +200,7 @@ describe('query plans', () => {
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   }
 
-  it('a page of a user\'s tasks, newest first, is read from the user_id index without sorting', async () => {
+  it("a page of a user's tasks, newest first, is read from the user_id index without sorting", async () => {
     const text = await plan(`SELECT * FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20`);
     expect(text).toMatch(/Index Scan using tasks_user_id_created_at_id_idx on tasks/);
     expect(text).not.toMatch(/Sort/);
@@ -229,7 +238,7 @@ describe('the cascade lives in the database', () => {
 
   const tasksOf = (userId: string) => t.db.models.Task.count({ where: { userId } });
 
-  it('DELETE FROM users in plain SQL removes that user\'s tasks and no one else\'s', async () => {
+  it("DELETE FROM users in plain SQL removes that user's tasks and no one else's", async () => {
     const doomed = await userWithTasks('doomed-sql@example.com', 3);
     const other = await userWithTasks('survivor-sql@example.com', 2);
     expect(await tasksOf(doomed)).toBe(3);
@@ -241,7 +250,7 @@ describe('the cascade lives in the database', () => {
     expect(await t.db.models.User.findByPk(other)).not.toBeNull();
   });
 
-  it('user.destroy() removes that user\'s tasks and no one else\'s', async () => {
+  it("user.destroy() removes that user's tasks and no one else's", async () => {
     const doomed = await userWithTasks('doomed-model@example.com', 4);
     const other = await userWithTasks('survivor-model@example.com', 1);
 

@@ -34,7 +34,10 @@ const operation = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('getTask' as const), user: ref, task: ref }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('updateTask' as const), user: ref, task: ref, changes }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('deleteTask' as const), user: ref, task: ref }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('listTasks' as const), user: ref, completed: fc.option(fc.boolean(), { nil: undefined }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('listTasks' as const), user: ref, completed: fc.option(fc.boolean(), { nil: undefined }) }),
+  },
 );
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -132,7 +135,12 @@ async function expectDatabaseMatches(db: Database, model: Model): Promise<void> 
   );
   expect(new Map(users.map((user) => [user.id, { email: user.email }]))).toEqual(model.users);
   expect(
-    new Map(tasks.map((task) => [task.id, { userId: task.user_id, title: task.title, description: task.description, isCompleted: task.is_completed }])),
+    new Map(
+      tasks.map((task) => [
+        task.id,
+        { userId: task.user_id, title: task.title, description: task.description, isCompleted: task.is_completed },
+      ]),
+    ),
   ).toEqual(model.tasks);
 }
 

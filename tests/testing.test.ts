@@ -47,7 +47,10 @@ async function freshTemplateKey(migrations?: MigrationDefinition[]): Promise<str
 
 async function databases(prefix: string): Promise<{ datname: string; datistemplate: boolean; datallowconn: boolean }[]> {
   return admin(serverUrl, async (client) => {
-    const { rows } = await client.query('SELECT datname, datistemplate, datallowconn FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname', [prefix]);
+    const { rows } = await client.query(
+      'SELECT datname, datistemplate, datallowconn FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
+      [prefix],
+    );
     return rows;
   });
 }
@@ -56,7 +59,9 @@ async function tables(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    const { rows } = await client.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+    );
     return rows.map((row) => row.tablename);
   } finally {
     await client.end();
@@ -132,7 +137,10 @@ describe('createTestDatabase()', () => {
   describe('the admin URL', () => {
     it('is the option, else TEST_DATABASE_URL, else DATABASE_URL', async () => {
       const options = { templateKey: TEMPLATE_KEY };
-      const fromTestVariable = await createTestDatabase(options, { TEST_DATABASE_URL: serverUrl, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nothing' });
+      const fromTestVariable = await createTestDatabase(options, {
+        TEST_DATABASE_URL: serverUrl,
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nothing',
+      });
       made.push(fromTestVariable);
       const fromDatabaseUrl = await createTestDatabase(options, { DATABASE_URL: serverUrl, TEST_DATABASE_URL: '' });
       made.push(fromDatabaseUrl);
@@ -151,7 +159,9 @@ describe('createTestDatabase()', () => {
     });
 
     it('that is not a postgres URL is a ConfigError on adminUrl naming its source, never the URL', async () => {
-      const error = await createTestDatabase({}, { TEST_DATABASE_URL: 'mysql://ada:s3cret-pw@db.example.com/app' }).catch((e: unknown) => e);
+      const error = await createTestDatabase({}, { TEST_DATABASE_URL: 'mysql://ada:s3cret-pw@db.example.com/app' }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ConfigError);
       expect(error).toMatchObject({ field: 'adminUrl' });
       expect((error as Error).message).toContain('TEST_DATABASE_URL');

@@ -54,10 +54,13 @@ let probes = 0;
 
 /** Whether the session that answers is encrypted, as the server sees it. */
 async function sessionUsesTls(db: Database): Promise<boolean> {
-  const row = await db.sequelize.query<{ ssl: boolean }>(`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid() /* probe ${++probes} */`, {
-    type: QueryTypes.SELECT,
-    plain: true,
-  });
+  const row = await db.sequelize.query<{ ssl: boolean }>(
+    `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid() /* probe ${++probes} */`,
+    {
+      type: QueryTypes.SELECT,
+      plain: true,
+    },
+  );
   return row!.ssl;
 }
 
@@ -67,9 +70,10 @@ async function sessionUsesTls(db: Database): Promise<boolean> {
  */
 async function refused(db: Database, onServer: TlsPostgres = server): Promise<TododbError> {
   const probe = ++probes;
-  const outcome: unknown = await db.sequelize
-    .query(`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid() /* probe ${probe} */`)
-    .then(() => 'connected', (error: unknown) => translateError(error));
+  const outcome: unknown = await db.sequelize.query(`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid() /* probe ${probe} */`).then(
+    () => 'connected',
+    (error: unknown) => translateError(error),
+  );
   expect(outcome, 'expected the connection to be refused').toBeInstanceOf(DatabaseUnavailableError);
   const error = outcome as TododbError;
   expectNoSecrets(error.message, onServer);
@@ -128,7 +132,9 @@ describe('sslmode as the README describes it', () => {
   // no-verify encrypts without verifying. (Stricter than libpq for prefer, require, verify-ca.)
   it.each(['prefer', 'require', 'verify-ca'])('sslmode=%s verifies the certificate and the host name', async (sslmode) => {
     expect(await sessionUsesTls(open({ url: server.url({ sslmode, sslrootcert: certs.caFile }) }))).toBe(true);
-    expect((await refused(open({ url: server.url({ sslmode, sslrootcert: certs.caFile }, { host: '127.0.0.1' }) }))).message).toMatch(WRONG_HOST);
+    expect((await refused(open({ url: server.url({ sslmode, sslrootcert: certs.caFile }, { host: '127.0.0.1' }) }))).message).toMatch(
+      WRONG_HOST,
+    );
     expect((await refused(open({ url: server.url({ sslmode, sslrootcert: certs.untrustedCaFile }) }))).message).toMatch(NOT_TRUSTED);
     expect((await refused(open({ url: server.url({ sslmode }) }))).message).toMatch(NOT_TRUSTED);
   });
@@ -187,7 +193,12 @@ describe('the health probe and the migrator use the same TLS settings', () => {
 
   it('an untrusted CA: the migrator and the probe both fail, saying why', async () => {
     const db = open({ url: server.url({ sslmode: 'verify-full' }), ssl: { ca: certs.untrustedCa } });
-    const error = await createMigrator(db).up().then(() => undefined, (e: unknown) => e);
+    const error = await createMigrator(db)
+      .up()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect((error as Error).message).toMatch(NOT_TRUSTED);
     expectNoSecrets((error as Error).message);
@@ -204,7 +215,10 @@ describe('the health probe and the migrator use the same TLS settings', () => {
 describe('channel_binding=require', () => {
   let interceptor: TlsInterceptor;
   beforeAll(async () => {
-    interceptor = await startTlsInterceptor({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: certs.ca }, certs.interceptor);
+    interceptor = await startTlsInterceptor(
+      { host: '127.0.0.1', port: server.port, servername: 'localhost', ca: certs.ca },
+      certs.interceptor,
+    );
   });
   afterAll(async () => {
     await interceptor?.stop();
@@ -309,7 +323,9 @@ describe('sslnegotiation', () => {
 
 describe('options', () => {
   it('-c settings reach the server', async () => {
-    const db = open({ url: server.url({ sslmode: 'verify-full', sslrootcert: certs.caFile, options: '-c work_mem=3MB --lock-timeout=4s' }) });
+    const db = open({
+      url: server.url({ sslmode: 'verify-full', sslrootcert: certs.caFile, options: '-c work_mem=3MB --lock-timeout=4s' }),
+    });
     const row = await db.sequelize.query<{ work_mem: string; lock_timeout: string }>(
       `SELECT current_setting('work_mem') AS work_mem, current_setting('lock_timeout') AS lock_timeout`,
       { type: QueryTypes.SELECT, plain: true },

@@ -32,7 +32,12 @@ const spans = (): ReadableSpan[] => exporter.getFinishedSpans();
 const named = (name: string): ReadableSpan[] => spans().filter((span) => span.name === name);
 const one = (name: string): ReadableSpan => {
   const found = named(name);
-  expect(found, `spans named ${name} among ${spans().map((span) => span.name).join(', ')}`).toHaveLength(1);
+  expect(
+    found,
+    `spans named ${name} among ${spans()
+      .map((span) => span.name)
+      .join(', ')}`,
+  ).toHaveLength(1);
   return found[0]!;
 };
 const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
@@ -199,7 +204,11 @@ describe('tracing', () => {
     try {
       const applied = await createMigrator(fresh).up();
       const run = one('tododb.migrate up');
-      expect(run.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'tododb.migration.direction': 'up', 'tododb.migration.done': applied.length });
+      expect(run.attributes).toMatchObject({
+        'db.system.name': 'postgresql',
+        'tododb.migration.direction': 'up',
+        'tododb.migration.done': applied.length,
+      });
       const migrations = spans().filter((span) => span.name.startsWith('tododb.migration '));
       expect(migrations.map((span) => span.name)).toEqual(applied.map((name) => `tododb.migration ${name}`));
       for (const migration of migrations) {

@@ -44,7 +44,8 @@ function committed(url: () => string) {
     titles: async (userId: string) =>
       (await read<{ title: string }>(`SELECT title FROM tasks WHERE user_id = $1 ORDER BY title`, [userId])).map((row) => row.title),
     /** How many tasks with this title are committed, whoever owns them. */
-    tasksTitled: async (title: string) => (await read<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE title = $1`, [title]))[0]!.n,
+    tasksTitled: async (title: string) =>
+      (await read<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE title = $1`, [title]))[0]!.n,
   };
 }
 
@@ -308,7 +309,9 @@ describe('after the callback returned', () => {
     const owner = await t.db.users.create({ email: 'owner-models@example.com' });
     const kept = await t.db.transaction(async (tx) => ({ models: tx.models, transaction: tx.transaction }));
     // Model calls reject with Sequelize's errors; translateError gives tododb's.
-    const error = translateError(await rejection(kept.models.Task.create({ userId: owner.id, title: 'late model' }, { transaction: kept.transaction })));
+    const error = translateError(
+      await rejection(kept.models.Task.create({ userId: owner.id, title: 'late model' }, { transaction: kept.transaction })),
+    );
     expect(error).toBeInstanceOf(TransactionError);
     expect(error).toMatchObject({ code: 'TRANSACTION_FINISHED' });
     expect(error.message).toContain('committed');
@@ -423,7 +426,11 @@ describe('nested db.transaction() is a savepoint', () => {
     const user = await t.db.transaction(async (tx) => {
       const created = await tx.users.create({ email: 'nested-options@example.com' });
       let ran = 0;
-      for (const options of [{ isolationLevel: 'serializable' }, { retries: 2 }, { isolationLevel: 'read committed', retries: 1 }] as TransactionOptions[]) {
+      for (const options of [
+        { isolationLevel: 'serializable' },
+        { retries: 2 },
+        { isolationLevel: 'read committed', retries: 1 },
+      ] as TransactionOptions[]) {
         const refused = await rejection(
           t.db.transaction(async () => {
             ran += 1;
@@ -486,7 +493,9 @@ describe('isolation levels', () => {
     for (const [options, expected] of cases) {
       const seen = await t.db.transaction(async (tx) => {
         // The same answer through tx.transaction and through a model-layer query that joins on its own.
-        const joined = await t.db.sequelize.query<{ transaction_isolation: string }>('SHOW transaction_isolation', { type: QueryTypes.SELECT });
+        const joined = await t.db.sequelize.query<{ transaction_isolation: string }>('SHOW transaction_isolation', {
+          type: QueryTypes.SELECT,
+        });
         return [await isolationOf(t.db, tx), joined[0]!.transaction_isolation];
       }, options);
       expect(seen, JSON.stringify(options)).toEqual([expected, expected]);

@@ -37,7 +37,10 @@ function preamble(): string {
   const index = readFileSync(join(REPO_ROOT, 'src', 'index.ts'), 'utf8');
   const names = (kind: 'value' | 'type'): string[] =>
     [...index.matchAll(kind === 'type' ? /export type \{([^}]*)\}/g : /export \{([^}]*)\}/g)].flatMap((match) =>
-      match[1]!.split(',').map((name) => name.trim()).filter(Boolean),
+      match[1]!
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
     );
   return [
     `import { ${names('value').join(', ')} } from 'tododb';`,
@@ -94,7 +97,10 @@ describe('the @example blocks of the TSDoc', () => {
       timeoutMs: 120_000,
     });
     // tsc names the file; the file's first line names the example's place in src/.
-    const report = result.stdout.replace(/example-\d+\.ts/g, (file) => `${file} [${readFileSync(join(work, file), 'utf8').split('\n')[0]}]`);
+    const report = result.stdout.replace(
+      /example-\d+\.ts/g,
+      (file) => `${file} [${readFileSync(join(work, file), 'utf8').split('\n')[0]}]`,
+    );
     expect(report).toBe('');
     expect(result.code).toBe(0);
   }, 130_000);

@@ -218,7 +218,11 @@ describe('validation', () => {
       // 4714-11-24 BC, year -4713): they must not reach the database as an error 22008.
       ['a cursor dated at the earliest JS date', { cursor: forgedCursor(`-271821-04-20T00:00:00.000Z|${SOME_UUID}`) }, ['cursor']],
       ['a cursor dated 1 ms before 4714-11-24 BC', { cursor: forgedCursor(`-004713-11-23T23:59:59.999Z|${SOME_UUID}`) }, ['cursor']],
-      ['a cursor whose id is not a UUID', { cursor: forgedCursor('2026-01-01T00:00:00.000Z|01a22267-4a5f-7007-87cb-2f1219c2d53') }, ['cursor']],
+      [
+        'a cursor whose id is not a UUID',
+        { cursor: forgedCursor('2026-01-01T00:00:00.000Z|01a22267-4a5f-7007-87cb-2f1219c2d53') },
+        ['cursor'],
+      ],
       ['a cursor with a third part', { cursor: forgedCursor(`2026-01-01T00:00:00.000Z|${SOME_UUID}|x`) }, ['cursor']],
       ['an unknown option', { offset: 10 }, ['offset']],
     ] as const) {

@@ -41,20 +41,20 @@ export async function startLatencyProxy({ host, port, rttMs }) {
 // One queue and one timer per direction, so that chunks (and the end) leave in the order they came.
 function delayedPipe(from, to, delayMs, notBefore) {
   const queue = [];
-  let timer;
+  let _timer;
   const flush = () => {
-    timer = undefined;
+    _timer = undefined;
     const now = performance.now();
     while (queue.length > 0 && queue[0].due <= now + 0.25) {
       const { chunk } = queue.shift();
       if (chunk === null) to.end();
       else if (!to.destroyed) to.write(chunk);
     }
-    if (queue.length > 0) timer = setTimeout(flush, queue[0].due - now);
+    if (queue.length > 0) _timer = setTimeout(flush, queue[0].due - now);
   };
   const push = (chunk) => {
     queue.push({ chunk, due: Math.max(performance.now() + delayMs, notBefore) });
-    timer ??= setTimeout(flush, queue[0].due - performance.now());
+    _timer ??= setTimeout(flush, queue[0].due - performance.now());
   };
   from.on('data', push);
   from.on('end', () => push(null));

@@ -17,7 +17,15 @@ export async function startPgBouncer(serverUrl, options) {
   const dir = mkdtempSync(join(SCRATCH, 'bench-'));
   try {
     const outfile = join(dir, 'pgbouncer.mjs');
-    await build({ entryPoints: [TEST_HELPER], bundle: true, packages: 'external', platform: 'node', format: 'esm', outfile, logLevel: 'error' });
+    await build({
+      entryPoints: [TEST_HELPER],
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      outfile,
+      logLevel: 'error',
+    });
     const helper = await import(pathToFileURL(outfile).href);
     return { bouncer: await helper.startPgBouncer(serverUrl, options) };
   } catch (error) {

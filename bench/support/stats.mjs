@@ -21,6 +21,6 @@ export function fixed(value, digits = 1) {
 /** A markdown table: one header row, then `rows` (arrays of cells). */
 export function markdownTable(headers, rows) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
-  const rule = line(headers.map((header, i) => (i === 0 ? '---' : '---:')));
+  const rule = line(headers.map((_header, i) => (i === 0 ? '---' : '---:')));
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }

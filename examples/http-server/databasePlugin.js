@@ -32,7 +32,10 @@ export const databasePlugin = fp(
     const db = createDatabase(config, env);
     const target = new URL(db.target); // already without the password; log less still
     const where = `${target.hostname}:${target.port || 5432}/${target.pathname.slice(1)}`;
-    app.log.info({ database: { host: target.hostname, port: Number(target.port || 5432), database: target.pathname.slice(1) } }, `database: ${where}`);
+    app.log.info(
+      { database: { host: target.hostname, port: Number(target.port || 5432), database: target.pathname.slice(1) } },
+      `database: ${where}`,
+    );
 
     const migrations = migrateInBackground(db, app.log, retry);
     app.decorate('db', db);

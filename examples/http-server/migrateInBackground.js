@@ -52,7 +52,10 @@ export function migrateInBackground(db, logger, { initialDelayMs = 250, maxDelay
         if (applied === STOPPED) return;
         Object.assign(state, { ready: true, reason: '' });
         const waitedMs = Math.round(performance.now() - started);
-        logger.info({ applied, attempts: attempt, waitedMs }, applied.length > 0 ? `applied ${applied.length} migration(s); database ready` : 'schema up to date; database ready');
+        logger.info(
+          { applied, attempts: attempt, waitedMs },
+          applied.length > 0 ? `applied ${applied.length} migration(s); database ready` : 'schema up to date; database ready',
+        );
         return;
       } catch (error) {
         if (stopped.signal.aborted) return;

@@ -109,7 +109,8 @@ export function toProblem(error) {
       errors: error.validation.map(/** @param {any} issue */ (issue) => fieldIssue(issue, error.validationContext)),
     };
   }
-  const known = PROBLEMS[/** @type {keyof typeof PROBLEMS} */ (error?.code)];
+  const code = error?.code;
+  const known = code === undefined ? undefined : PROBLEMS[/** @type {keyof typeof PROBLEMS} */ (code)];
   if (known) {
     return {
       ...known,
@@ -125,7 +126,13 @@ export function toProblem(error) {
     const title = STATUS_CODES[status] ?? 'Bad Request';
     return { type: 'about:blank', title, status, detail: String(error.message), code: title.toUpperCase().replace(/\W+/g, '_') };
   }
-  return { type: 'about:blank', title: STATUS_CODES[500] ?? 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL_ERROR' };
+  return {
+    type: 'about:blank',
+    title: STATUS_CODES[500] ?? 'Internal Server Error',
+    status: 500,
+    detail: 'An unexpected error occurred',
+    code: 'INTERNAL_ERROR',
+  };
 }
 
 /** @param {any} error */
@@ -147,8 +154,13 @@ function fieldIssue(issue, context) {
     return { field: String(issue.params.missingProperty), message: 'is required' };
   }
   if (issue.keyword === 'minProperties') {
-    return { field: context ?? 'body', message: `must set at least one of ${Object.keys(issue.parentSchema?.properties ?? {}).join(', ')}` };
+    return {
+      field: context ?? 'body',
+      message: `must set at least one of ${Object.keys(issue.parentSchema?.properties ?? {}).join(', ')}`,
+    };
   }
-  const path = String(issue.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  const path = String(issue.instancePath ?? '')
+    .replace(/^\//, '')
+    .replaceAll('/', '.');
   return { field: path || context || 'body', message: String(issue.message ?? 'is invalid') };
 }

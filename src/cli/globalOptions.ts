@@ -15,7 +15,11 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     valueName: 'MS',
     description: 'Give up connecting after MS milliseconds (default: DATABASE_CONNECT_TIMEOUT_MS, else 10000; health: 2000)',
   },
-  schema: { type: 'string', valueName: 'NAME', description: "PostgreSQL schema of tododb's tables; overrides DATABASE_SCHEMA (default public)" },
+  schema: {
+    type: 'string',
+    valueName: 'NAME',
+    description: "PostgreSQL schema of tododb's tables; overrides DATABASE_SCHEMA (default public)",
+  },
   verbose: { type: 'boolean', description: 'Show stack traces on errors' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
   version: { type: 'boolean', description: 'Print the version of tododb' },

@@ -9,7 +9,11 @@ export const MIGRATIONS_OPTION: OptionSpec = {
 };
 
 /** A migrator for `db` with the application's migrations of `--migrations`, when given. */
-export async function migratorFor(context: CommandContext, db: Database, options: Omit<MigratorOptions, 'migrations'> = {}): Promise<Migrator> {
+export async function migratorFor(
+  context: CommandContext,
+  db: Database,
+  options: Omit<MigratorOptions, 'migrations'> = {},
+): Promise<Migrator> {
   const folder = context.options.migrations as string | undefined;
   const migrations = folder === undefined ? undefined : await loadMigrations(folder);
   return createMigrator(db, migrations === undefined ? options : { ...options, migrations });

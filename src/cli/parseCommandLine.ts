@@ -8,7 +8,13 @@ import { UsageError } from './UsageError.js';
 export type CommandLine =
   | { kind: 'version' }
   | { kind: 'help'; topic: HelpTopic }
-  | { kind: 'command'; command: Command; argument: string | undefined; options: Record<string, string | boolean | undefined>; globals: GlobalValues };
+  | {
+      kind: 'command';
+      command: Command;
+      argument: string | undefined;
+      options: Record<string, string | boolean | undefined>;
+      globals: GlobalValues;
+    };
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 

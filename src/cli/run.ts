@@ -27,7 +27,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const { command, argument, options, globals } = line;
         verbose = globals.verbose;
         const { env, files } = loadEnv(io.cwd, io.env, globals.envFiles, usageLine(command, commands));
-        return await command.run({ io, command, env, envFiles: files, argument, options, url: globals.url, schema: globals.schema, timeoutMs: globals.timeoutMs });
+        return await command.run({
+          io,
+          command,
+          env,
+          envFiles: files,
+          argument,
+          options,
+          url: globals.url,
+          schema: globals.schema,
+          timeoutMs: globals.timeoutMs,
+        });
       }
     }
   } catch (error) {

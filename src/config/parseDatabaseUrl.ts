@@ -161,7 +161,10 @@ function checkStartupOptions(options: string, field: string): void {
     else if (word.startsWith('-c')) setting = word.slice(2);
     const name = /^([A-Za-z_][\w.-]*)=/.exec(setting ?? '')?.[1];
     if (name === undefined) {
-      throw new ConfigError(field, `\`${field}\` has options tododb cannot pass on: only -c name=value settings are supported (as in options=-c%20work_mem%3D64MB)`);
+      throw new ConfigError(
+        field,
+        `\`${field}\` has options tododb cannot pass on: only -c name=value settings are supported (as in options=-c%20work_mem%3D64MB)`,
+      );
     }
     // The server reads --some-name as some_name, and setting names regardless of case.
     const canonical = name.replaceAll('-', '_').toLowerCase();

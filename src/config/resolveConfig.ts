@@ -167,10 +167,16 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
     throw new ConfigError('pool.min', 'Expected `pool.min` to be at most `pool.max`');
   }
 
-  const applicationName = input.applicationName ?? connection.applicationName ?? nonEmpty(env[SETTINGS.applicationName.env]) ?? SETTINGS.applicationName.fallback;
+  const applicationName =
+    input.applicationName ?? connection.applicationName ?? nonEmpty(env[SETTINGS.applicationName.env]) ?? SETTINGS.applicationName.fallback;
   if (typeof applicationName !== 'string' || applicationName.length > 63) {
     // Name where the bad value came from, as the numeric settings and the URL's parameters do.
-    const field = input.applicationName !== undefined ? 'applicationName' : connection.applicationName !== undefined ? urlField : SETTINGS.applicationName.env;
+    const field =
+      input.applicationName !== undefined
+        ? 'applicationName'
+        : connection.applicationName !== undefined
+          ? urlField
+          : SETTINGS.applicationName.env;
     const what = field === urlField ? `application_name in \`${urlField}\`` : `\`${field}\``;
     throw new ConfigError(field, `Expected ${what} to be a string of at most 63 characters`);
   }
@@ -178,7 +184,10 @@ export function resolveConfig(input: DatabaseConfig = {}, env: Env = process.env
   const pgbouncer = resolvePgbouncer(input, connection, env);
   if (pgbouncer && connection.options !== undefined) {
     // PgBouncer in transaction mode refuses the startup parameter, as it does statement_timeout.
-    throw new ConfigError(urlField, `\`${urlField}\` has options, which PgBouncer in transaction mode refuses: set them on the role instead (ALTER ROLE … SET)`);
+    throw new ConfigError(
+      urlField,
+      `\`${urlField}\` has options, which PgBouncer in transaction mode refuses: set them on the role instead (ALTER ROLE … SET)`,
+    );
   }
 
   const ssl = resolveSsl(input.ssl, connection, env, urlField);
@@ -209,11 +218,15 @@ function resolveReplicas(input: DatabaseConfig, env: Env, pgbouncer: boolean): R
   let urls: unknown[];
   let field: string;
   if (input.replicaUrls !== undefined) {
-    if (!Array.isArray(input.replicaUrls)) throw new ConfigError('replicaUrls', 'Expected `replicaUrls` to be an array of postgres:// URLs');
+    if (!Array.isArray(input.replicaUrls))
+      throw new ConfigError('replicaUrls', 'Expected `replicaUrls` to be an array of postgres:// URLs');
     urls = input.replicaUrls;
     field = 'replicaUrls';
   } else {
-    urls = nonEmpty(env.DATABASE_REPLICA_URLS)?.split(',').map((url) => url.trim()) ?? [];
+    urls =
+      nonEmpty(env.DATABASE_REPLICA_URLS)
+        ?.split(',')
+        .map((url) => url.trim()) ?? [];
     field = 'DATABASE_REPLICA_URLS';
   }
   return urls.map((url, i) => {
@@ -223,7 +236,11 @@ function resolveReplicas(input: DatabaseConfig, env: Env, pgbouncer: boolean): R
     // The handle's connection settings apply to its replicas too: startup parameters, prepared
     // statements. A replica behind PgBouncer with a primary that is not would be sent both.
     if (connection.pgbouncer ?? /-pooler\./.test(connection.host)) {
-      if (!pgbouncer) throw new ConfigError(name, `\`${name}\` points at PgBouncer but the primary's URL does not: use pooled URLs for both, or direct URLs for both`);
+      if (!pgbouncer)
+        throw new ConfigError(
+          name,
+          `\`${name}\` points at PgBouncer but the primary's URL does not: use pooled URLs for both, or direct URLs for both`,
+        );
     }
     return { connection, ssl: resolveSsl(input.ssl, connection, env, name) };
   });
@@ -234,7 +251,10 @@ function resolveLogging(logging: unknown): Pick<ResolvedConfig, 'logging' | 'log
   if (logging === undefined || logging === false) return { logging: false, loggingHooks: undefined };
   if (typeof logging === 'function') return { logging: logging as SqlLogger, loggingHooks: undefined };
   if (typeof logging !== 'object' || logging === null || Array.isArray(logging)) {
-    throw new ConfigError('logging', 'Expected `logging` to be false, a function (sql, durationMs) or an object with onQuery and onWarning functions');
+    throw new ConfigError(
+      'logging',
+      'Expected `logging` to be false, a function (sql, durationMs) or an object with onQuery and onWarning functions',
+    );
   }
   rejectUnknown(logging, new Set(LOGGING_HOOKS), 'logging.');
   const hooks: LoggingHooks = {};
@@ -283,7 +303,7 @@ function resolvePreparedStatements(input: DatabaseConfig, pgbouncer: boolean): b
   if (input.preparedStatements && pgbouncer) {
     throw new ConfigError(
       'preparedStatements',
-      'Prepared statements are unsafe through PgBouncer in transaction mode (a statement can run on another client\'s backend): leave `preparedStatements` unset or false with `pgbouncer: true`',
+      "Prepared statements are unsafe through PgBouncer in transaction mode (a statement can run on another client's backend): leave `preparedStatements` unset or false with `pgbouncer: true`",
     );
   }
   return input.preparedStatements;

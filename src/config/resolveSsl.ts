@@ -19,21 +19,41 @@ export type SslOption = boolean | 'no-verify' | ConnectionOptions;
  *
  * @param urlField where the URL came from (`url` or `DATABASE_URL`), for error messages.
  */
-export function resolveSsl(option: unknown, connection: ParsedDatabaseUrl, env: Record<string, string | undefined>, urlField: string): false | ConnectionOptions {
+export function resolveSsl(
+  option: unknown,
+  connection: ParsedDatabaseUrl,
+  env: Record<string, string | undefined>,
+  urlField: string,
+): false | ConnectionOptions {
   const ssl = option !== undefined ? sslFromOption(option, 'ssl') : sslFromUrlOrEnv(connection, env, urlField);
   if (ssl === false) {
-    const off = option !== undefined ? '`ssl: false`' : connection.sslmode !== undefined ? `sslmode=${connection.sslmode}` : 'the absence of an sslmode';
+    const off =
+      option !== undefined
+        ? '`ssl: false`'
+        : connection.sslmode !== undefined
+          ? `sslmode=${connection.sslmode}`
+          : 'the absence of an sslmode';
     if (connection.channelBinding) {
-      throw new ConfigError(urlField, `\`${urlField}\` has channel_binding=require, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`);
+      throw new ConfigError(
+        urlField,
+        `\`${urlField}\` has channel_binding=require, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`,
+      );
     }
     if (connection.sslnegotiation === 'direct') {
-      throw new ConfigError(urlField, `\`${urlField}\` has sslnegotiation=direct, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`);
+      throw new ConfigError(
+        urlField,
+        `\`${urlField}\` has sslnegotiation=direct, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`,
+      );
     }
   }
   return ssl;
 }
 
-function sslFromUrlOrEnv(connection: ParsedDatabaseUrl, env: Record<string, string | undefined>, urlField: string): false | ConnectionOptions {
+function sslFromUrlOrEnv(
+  connection: ParsedDatabaseUrl,
+  env: Record<string, string | undefined>,
+  urlField: string,
+): false | ConnectionOptions {
   const ssl = sslFromModeOrEnv(connection, env);
   const rootCert = connection.sslrootcert;
   if (rootCert === undefined) return ssl;
@@ -51,7 +71,10 @@ function sslFromUrlOrEnv(connection: ParsedDatabaseUrl, env: Record<string, stri
     ca = readFileSync(rootCert, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new ConfigError(urlField, `Could not read the sslrootcert file named in \`${urlField}\`${typeof code === 'string' ? ` (${code})` : ''}`);
+    throw new ConfigError(
+      urlField,
+      `Could not read the sslrootcert file named in \`${urlField}\`${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
   }
   return { ...ssl, ca };
 }

@@ -56,6 +56,10 @@ export class CircuitBreaker {
     this.probing = false;
     this.openedAt = this.now();
     this.backoffMs =
-      this.backoffMs === 0 ? this.timing.initialBackoffMs : wasProbing ? Math.min(this.backoffMs * 2, this.timing.maxBackoffMs) : this.backoffMs;
+      this.backoffMs === 0
+        ? this.timing.initialBackoffMs
+        : wasProbing
+          ? Math.min(this.backoffMs * 2, this.timing.maxBackoffMs)
+          : this.backoffMs;
   }
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ResolvedConfig, SqlLogger } from '../config/resolveConfig.js';
 import { DatabaseUnavailableError, QueryTimeoutError, TododbError, TransactionError } from '../errors/errors.js';
 import { QueryWatchdog } from './QueryWatchdog.js';
@@ -84,7 +84,11 @@ export class Connections {
    * Runs one statement of the service layer: in the current transaction when there is one,
    * otherwise on a pooled connection taken for it alone.
    */
-  async query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser?: string): Promise<pg.QueryResult<Row>> {
+  async query<Row extends pg.QueryResultRow>(
+    statement: Statement,
+    values: readonly unknown[],
+    actingUser?: string,
+  ): Promise<pg.QueryResult<Row>> {
     const scope = this.scopes.getStore();
     if (scope) return scope.query<Row>(statement, values, actingUser);
     // Outside a transaction a user's read may go to a replica that has replayed that user's writes.
@@ -180,7 +184,10 @@ export class Connections {
     const outer = this.scopes.getStore();
     if (outer) {
       if (isolationLevel !== undefined) {
-        throw new TransactionError('TRANSACTION_MISUSE', 'A nested db.transaction() runs as a savepoint of the outer one and cannot set its own isolationLevel');
+        throw new TransactionError(
+          'TRANSACTION_MISUSE',
+          'A nested db.transaction() runs as a savepoint of the outer one and cannot set its own isolationLevel',
+        );
       }
       return this.savepoint(outer, work);
     }
@@ -247,9 +254,12 @@ export class Connections {
     }
     const scope = new TransactionScope(outer.client, this.runners, outer);
     const name = `tododb_savepoint_${scope.depth}`;
-    const command = (text: string) => outer.enqueue(() => runCommand(outer.client, text)).catch((error: unknown) => {
-      throw this.failure(outer.client, error);
-    });
+    const command = (text: string) =>
+      outer
+        .enqueue(() => runCommand(outer.client, text))
+        .catch((error: unknown) => {
+          throw this.failure(outer.client, error);
+        });
     // Claimed before the first await: a second nested call started in the same tick (two
     // db.transaction() in one Promise.all) must find it taken, not run beside it.
     outer.child = scope;
@@ -306,7 +316,12 @@ export class Connections {
    * transaction only, the statement, COMMIT — pipelined, so one round trip. Correct whatever plan
    * the server picks, and nothing outlives the transaction on a pooled (or PgBouncer) connection.
    */
-  private async runAsUser<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[], user: string): Promise<pg.QueryResult<Row>> {
+  private async runAsUser<Row extends pg.QueryResultRow>(
+    client: pg.ClientBase,
+    statement: Statement,
+    values: readonly unknown[],
+    user: string,
+  ): Promise<pg.QueryResult<Row>> {
     const sent = [
       runCommand(client, 'BEGIN'),
       this.runText(client, SET_ACTING_USER, [user]),
@@ -320,12 +335,21 @@ export class Connections {
   }
 
   // A service statement on `client`, as `actingUser` with row-level security.
-  private runFor<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[], actingUser: string | undefined): Promise<pg.QueryResult<Row>> {
+  private runFor<Row extends pg.QueryResultRow>(
+    client: pg.ClientBase,
+    statement: Statement,
+    values: readonly unknown[],
+    actingUser: string | undefined,
+  ): Promise<pg.QueryResult<Row>> {
     if (this.config.rowLevelSecurity && actingUser !== undefined) return this.runAsUser<Row>(client, statement, values, actingUser);
     return this.run<Row>(client, statement, values);
   }
 
-  private run<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
+  private run<Row extends pg.QueryResultRow>(
+    client: pg.ClientBase,
+    statement: Statement,
+    values: readonly unknown[],
+  ): Promise<pg.QueryResult<Row>> {
     if (!this.logging) return runStatement<Row>(client, statement, values, this.prepared);
     return logged(this.logging, statement.text, runStatement<Row>(client, statement, values, this.prepared));
   }
@@ -339,7 +363,9 @@ export class Connections {
   failure(client: pg.ClientBase, error: unknown): TododbError {
     if (this.watchdog.hasTimedOut(client)) {
       const limit = this.config.queryTimeoutMs;
-      return new QueryTimeoutError(`The database did not answer within ${limit} ms (queryTimeoutMs): the connection was closed`, { cause: error });
+      return new QueryTimeoutError(`The database did not answer within ${limit} ms (queryTimeoutMs): the connection was closed`, {
+        cause: error,
+      });
     }
     return translateError(error);
   }
@@ -378,7 +404,9 @@ export function closedError(): TododbError {
 
 function acquireError(error: unknown): TododbError {
   if (error instanceof Error && error.message === 'timeout exceeded when trying to connect') {
-    return new DatabaseUnavailableError('The database is unavailable: timed out waiting for a free connection in the pool', { cause: error });
+    return new DatabaseUnavailableError('The database is unavailable: timed out waiting for a free connection in the pool', {
+      cause: error,
+    });
   }
   return translateConnectError(error);
 }

@@ -20,6 +20,7 @@ export class LazyClientPool extends pg.Pool {
 
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: pg-pool's own overloads: a promise, or nothing with a callback.
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
     // Once the class is there, pg-pool's own connect(), without a promise in between.
     if (this.loaded) return callback ? super.connect(callback) : super.connect();

@@ -74,6 +74,13 @@ export class Replica {
 
   stats(): ReplicaStats {
     const { totalCount, idleCount, waitingCount } = this.pool;
-    return { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: waitingCount, breaker: this.breaker.state, reads: this.reads };
+    return {
+      max: this.config.pool.max,
+      inUse: totalCount - idleCount,
+      idle: idleCount,
+      waiting: waitingCount,
+      breaker: this.breaker.state,
+      reads: this.reads,
+    };
   }
 }

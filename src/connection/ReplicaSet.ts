@@ -27,7 +27,10 @@ export class ReplicaSet {
   private next = 0;
 
   /** `watchdog` bounds a replica's queries as the primary's are bounded (queryTimeoutMs). */
-  constructor(config: ResolvedConfig, private readonly watchdog: QueryWatchdog) {
+  constructor(
+    config: ResolvedConfig,
+    private readonly watchdog: QueryWatchdog,
+  ) {
     this.replicas = config.replicas.map((target) => new Replica(config, target));
   }
 

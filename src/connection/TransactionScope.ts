@@ -4,7 +4,11 @@ import type { Statement } from './Statement.js';
 
 /** How the connection layer runs a statement of the service layer, and ad-hoc SQL, on a connection. */
 export interface Runners {
-  statement<Row extends pg.QueryResultRow>(client: pg.ClientBase, statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>>;
+  statement<Row extends pg.QueryResultRow>(
+    client: pg.ClientBase,
+    statement: Statement,
+    values: readonly unknown[],
+  ): Promise<pg.QueryResult<Row>>;
   text(client: pg.ClientBase, text: string, values: readonly unknown[]): Promise<pg.QueryResult>;
   /** The typed error for a failure on `client`. */
   failure(client: pg.ClientBase, error: unknown): TododbError;
@@ -56,7 +60,11 @@ export class TransactionScope {
    * Runs a statement of the service layer in this transaction. With row-level security, the
    * acting user is set first whenever it changes (`SET LOCAL` semantics: until the transaction ends).
    */
-  query<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser?: string): Promise<pg.QueryResult<Row>> {
+  query<Row extends pg.QueryResultRow>(
+    statement: Statement,
+    values: readonly unknown[],
+    actingUser?: string,
+  ): Promise<pg.QueryResult<Row>> {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     const root = this.root;

@@ -78,7 +78,7 @@ function prepare(own: NeonSettings, settings: ClientSettings, neon: NeonModule, 
     if (webSocket === undefined) {
       throw new ConfigError(
         'driver',
-        "The neon-serverless driver needs a WebSocket implementation, and this Node.js has none: `npm install ws` (tododb then uses it), or set neonConfig.webSocketConstructor",
+        'The neon-serverless driver needs a WebSocket implementation, and this Node.js has none: `npm install ws` (tododb then uses it), or set neonConfig.webSocketConstructor',
       );
     }
     own.webSocketConstructor = webSocket;

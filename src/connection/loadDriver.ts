@@ -71,7 +71,9 @@ export function loadDriver(name: DriverName, moduleId: string = NEON_MODULE): Pr
     driver = Promise.all([importModule(moduleId), importModule('ws').catch(() => undefined)]).then(
       ([neon, ws]) => neonDriver(checkNeon(neon), defaultExport(ws)),
       (error: unknown) => {
-        throw (error as { code?: unknown }).code === 'MODULE_NOT_FOUND' || (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' ? notInstalled(error) : error;
+        throw (error as { code?: unknown }).code === 'MODULE_NOT_FOUND' || (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
+          ? notInstalled(error)
+          : error;
       },
     );
     // A failed load is not kept: the next connection tries again.
@@ -87,13 +89,20 @@ function importModule(moduleId: string): Promise<unknown> {
 }
 
 function notInstalled(cause: unknown): ConfigError {
-  return new ConfigError('driver', `driver 'neon-serverless' needs the package ${NEON_MODULE}, which is not installed: npm install ${NEON_MODULE} ws`, { cause });
+  return new ConfigError(
+    'driver',
+    `driver 'neon-serverless' needs the package ${NEON_MODULE}, which is not installed: npm install ${NEON_MODULE} ws`,
+    { cause },
+  );
 }
 
 function checkNeon(module: unknown): NeonModule {
   const neon = module as Partial<NeonModule>;
   if (typeof neon.Client !== 'function' || neon.neonConfig == null) {
-    throw new ConfigError('driver', `driver 'neon-serverless' needs ${NEON_MODULE} 1.x, and the installed package has no Client and neonConfig: npm install ${NEON_MODULE}@1`);
+    throw new ConfigError(
+      'driver',
+      `driver 'neon-serverless' needs ${NEON_MODULE} 1.x, and the installed package has no Client and neonConfig: npm install ${NEON_MODULE}@1`,
+    );
   }
   return neon as NeonModule;
 }

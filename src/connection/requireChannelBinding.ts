@@ -26,15 +26,16 @@ type ConnectCallback = (error: Error | undefined, client?: pg.Client) => void;
 export function requireChannelBinding(client: pg.Client): void {
   const connection = (client as unknown as { connection: PgConnection }).connection;
   let bound = false;
-  const refusal = (reason: string) =>
-    new DatabaseUnavailableError(`The database is unavailable: channel_binding=require, but ${reason}`);
+  const refusal = (reason: string) => new DatabaseUnavailableError(`The database is unavailable: channel_binding=require, but ${reason}`);
   // Before pg answers the request: the socket is gone when pg would send the password.
   const refuse = (reason: string) => {
     connection.stream.destroy();
     connection.emit('error', refusal(reason));
   };
 
-  connection.on('authenticationCleartextPassword', () => refuse('the server asked for a clear-text password instead of SCRAM-SHA-256-PLUS'));
+  connection.on('authenticationCleartextPassword', () =>
+    refuse('the server asked for a clear-text password instead of SCRAM-SHA-256-PLUS'),
+  );
   connection.on('authenticationMD5Password', () => refuse('the server asked for an MD5 password instead of SCRAM-SHA-256-PLUS'));
   connection.on('authenticationSASL', (message: { mechanisms: string[] }) => {
     if (!message.mechanisms.includes(SCRAM_PLUS)) refuse('the server did not offer SCRAM-SHA-256-PLUS');

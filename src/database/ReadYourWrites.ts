@@ -63,7 +63,10 @@ export function createReadYourWrites(connections: Connections): ReadYourWrites {
       if (!held) return;
       if (connections.currentScope()) {
         // Inside the transaction the position would be taken before its commit, too early.
-        throw new TransactionError('TRANSACTION_MISUSE', 'db.readYourWrites.record() inside db.transaction() would be taken before the commit: call it after db.transaction() has returned');
+        throw new TransactionError(
+          'TRANSACTION_MISUSE',
+          'db.readYourWrites.record() inside db.transaction() would be taken before the commit: call it after db.transaction() has returned',
+        );
       }
       const { rows } = await connections.execute('SELECT pg_current_wal_lsn()::text AS lsn');
       const lsn = parseLsn((rows[0] as { lsn: unknown } | undefined)?.lsn);

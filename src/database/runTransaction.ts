@@ -36,7 +36,10 @@ export async function runTransaction<T>(
   const { isolationLevel, retries, actingUser } = checkOptions(options);
   const nested = connections.currentScope() !== undefined;
   if (retries > 0 && nested) {
-    throw new TransactionError('TRANSACTION_MISUSE', 'A nested db.transaction() is a savepoint and cannot be retried on its own: set `retries` on the outermost one');
+    throw new TransactionError(
+      'TRANSACTION_MISUSE',
+      'A nested db.transaction() is a savepoint and cannot be retried on its own: set `retries` on the outermost one',
+    );
   }
   const run =
     actingUser === undefined
@@ -61,7 +64,11 @@ export async function runTransaction<T>(
   });
 }
 
-function checkOptions(options: TransactionOptions | undefined): { isolationLevel: IsolationLevel | undefined; retries: number; actingUser: string | undefined } {
+function checkOptions(options: TransactionOptions | undefined): {
+  isolationLevel: IsolationLevel | undefined;
+  retries: number;
+  actingUser: string | undefined;
+} {
   if (options === undefined) return { isolationLevel: undefined, retries: 0, actingUser: undefined };
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', 'Expected the options of db.transaction() to be an object');
@@ -75,7 +82,10 @@ function checkOptions(options: TransactionOptions | undefined): { isolationLevel
     // Sequelize's constants are the same words in upper case ('SERIALIZABLE').
     level = typeof isolationLevel === 'string' ? (isolationLevel.toLowerCase() as IsolationLevel) : undefined;
     if (level === undefined || !ISOLATION_LEVELS.includes(level)) {
-      throw new ConfigError('isolationLevel', `Expected \`isolationLevel\` to be one of ${ISOLATION_LEVELS.map((l) => `'${l}'`).join(', ')}`);
+      throw new ConfigError(
+        'isolationLevel',
+        `Expected \`isolationLevel\` to be one of ${ISOLATION_LEVELS.map((l) => `'${l}'`).join(', ')}`,
+      );
     }
   }
   if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {

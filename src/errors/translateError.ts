@@ -24,7 +24,16 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
 // SQLSTATE classes and codes that mean "the database is not there for us right now":
 // connection exceptions (08), authentication (28), no such database, shutdown, resources.
 const UNAVAILABLE_STATES = new Set(['3D000', '57P01', '57P02', '57P03', '53300', '53400', '58000', '58030']);
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 const UNAVAILABLE_SEQUELIZE_ERRORS = new Set([
   'SequelizeConnectionError',
   'SequelizeConnectionRefusedError',
@@ -40,9 +49,9 @@ const UNAVAILABLE_MESSAGES = ['Connection terminated', 'timeout expired', 'Clien
 // TLS failures carry Node's or OpenSSL's codes, not SQLSTATEs. Retrying does not help them: the
 // reason says what to change. Never the host name or the certificate's names, which the
 // original message (kept as `cause`) has.
-const UNTRUSTED_CERTIFICATE = 'the server\'s TLS certificate is not trusted: give its CA as `ssl: { ca }` or with sslrootcert in the URL';
+const UNTRUSTED_CERTIFICATE = "the server's TLS certificate is not trusted: give its CA as `ssl: { ca }` or with sslrootcert in the URL";
 const TLS_REASONS: Record<string, string> = {
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the server\'s TLS certificate is not for the host name in the URL',
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's TLS certificate is not for the host name in the URL",
   SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED_CERTIFICATE,
   DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED_CERTIFICATE,
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED_CERTIFICATE,
@@ -50,8 +59,8 @@ const TLS_REASONS: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED_CERTIFICATE,
   CERT_SIGNATURE_FAILURE: UNTRUSTED_CERTIFICATE,
   CERT_UNTRUSTED: UNTRUSTED_CERTIFICATE,
-  CERT_HAS_EXPIRED: 'the server\'s TLS certificate has expired',
-  CERT_NOT_YET_VALID: 'the server\'s TLS certificate is not valid yet',
+  CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
+  CERT_NOT_YET_VALID: "the server's TLS certificate is not valid yet",
 };
 const TLS_MESSAGES: [fragment: string, reason: string][] = [
   ['The server does not support SSL connections', 'the server does not accept TLS connections, and the URL asks for TLS'],
@@ -60,7 +69,10 @@ const TLS_MESSAGES: [fragment: string, reason: string][] = [
   ['channel binding check failed', 'channel binding failed: something between tododb and the server presented another TLS certificate'],
   // What a server older than PostgreSQL 17 does when a client opens with direct TLS: it reads
   // the TLS hello as a malformed startup packet and hangs up.
-  ['before secure TLS connection was established', 'the server closed the connection during the TLS handshake (with sslnegotiation=direct, a server older than PostgreSQL 17 does so)'],
+  [
+    'before secure TLS connection was established',
+    'the server closed the connection during the TLS handshake (with sslnegotiation=direct, a server older than PostgreSQL 17 does so)',
+  ],
 ];
 
 /**
@@ -94,7 +106,9 @@ export function translateError(error: unknown): TododbError {
   }
   if (state === '40001' || state === '40P01') {
     return new SerializationFailureError(
-      state === '40001' ? 'The transaction could not be serialised with concurrent ones and was rolled back' : 'The transaction was chosen as a deadlock victim and rolled back',
+      state === '40001'
+        ? 'The transaction could not be serialised with concurrent ones and was rolled back'
+        : 'The transaction was chosen as a deadlock victim and rolled back',
       { cause: error },
     );
   }
@@ -103,12 +117,16 @@ export function translateError(error: unknown): TododbError {
   }
   if (name === 'SequelizeValidationError') {
     const items = (error as { errors?: { path?: string | null; message?: string }[] }).errors ?? [];
-    const issues: FieldIssue[] = items.map((item) => ({ field: item.path ?? 'unknown', message: stripField(item.message ?? 'is invalid', item.path) }));
+    const issues: FieldIssue[] = items.map((item) => ({
+      field: item.path ?? 'unknown',
+      message: stripField(item.message ?? 'is invalid', item.path),
+    }));
     return new ValidationError(issues.length > 0 ? issues : [{ field: 'unknown', message }], { cause: error });
   }
   if (state === '23514' || state === '23502' || state === '22001' || state === '22021' || state === '22P02') {
     // 22001 (value too long) names no column; tasks.title is the schema's only bounded varchar.
-    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? pgErrorField(error, 'column') ?? (state === '22001' ? 'title' : 'unknown');
+    const field =
+      (constraint && CONSTRAINT_FIELDS[constraint]) ?? pgErrorField(error, 'column') ?? (state === '22001' ? 'title' : 'unknown');
     return new ValidationError([{ field, message: 'is invalid' }], { cause: error });
   }
   const tls = tlsReason(state, message);
@@ -137,7 +155,9 @@ export function translateConnectError(error: unknown): TododbError {
   const translated = translateError(error);
   if (translated.code !== 'DATABASE_ERROR') return translated;
   const message = error instanceof Error ? error.message : String(error);
-  return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, sqlState(error), message)}`, { cause: error });
+  return new DatabaseUnavailableError(`The database is unavailable: ${unavailableReason(error, sqlState(error), message)}`, {
+    cause: error,
+  });
 }
 
 function tlsReason(state: string | undefined, message: string): string | undefined {

@@ -26,7 +26,8 @@ export class ProbeConnection {
     if (this.client && isQueryable(this.client)) return this.client;
     this.discard();
     // The handle's driver and its rules (channel binding on pg, Neon's over WebSockets).
-    const driver = (this.driver ??= await loadDriver(this.driverName));
+    this.driver ??= await loadDriver(this.driverName);
+    const driver = this.driver;
     const client = new driver.Client(this.settings);
     driver.prepareClient(client, this.settings);
     client.on('error', () => {}); // a socket error between probes: the next probe replaces it

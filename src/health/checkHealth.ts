@@ -68,7 +68,13 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   try {
     connections = connectionsOf(db);
   } catch {
-    return { status: 'error', latencyMs: elapsed(started), checkedAt, reason: 'not a database created by createDatabase()', pool: { max: 0, inUse: 0, idle: 0, waiting: 0 } };
+    return {
+      status: 'error',
+      latencyMs: elapsed(started),
+      checkedAt,
+      reason: 'not a database created by createDatabase()',
+      pool: { max: 0, inUse: 0, idle: 0, waiting: 0 },
+    };
   }
   const pool = connections.stats();
   const fail = (reason: string): HealthReport => ({ status: 'error', latencyMs: elapsed(started), checkedAt, reason, pool });

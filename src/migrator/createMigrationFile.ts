@@ -10,21 +10,30 @@ const SLUG = /^[a-z0-9][a-z0-9_-]{0,99}$/;
  * Returns the file's path. What `tododb migrate create NAME --migrations DIR` runs.
  */
 export async function createMigrationFile(folder: string, name: string, now: Date = new Date()): Promise<string> {
-  const slug = name.trim().toLowerCase().replace(/[\s.]+/g, '-');
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.]+/g, '-');
   if (!SLUG.test(slug)) {
-    throw new MigrationError('Expected the migration name to be lower-case letters, digits, "-" and "_" (at most 100), starting with a letter or digit', {
-      code: 'MIGRATION_INVALID',
-    });
+    throw new MigrationError(
+      'Expected the migration name to be lower-case letters, digits, "-" and "_" (at most 100), starting with a letter or digit',
+      {
+        code: 'MIGRATION_INVALID',
+      },
+    );
   }
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const path = join(folder, `${stamp}-${slug}.mjs`);
   await mkdir(folder, { recursive: true });
   // 'wx': never overwrite a migration that exists.
   await writeFile(path, template(`${stamp}-${slug}`), { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    throw new MigrationError(error.code === 'EEXIST' ? `${path} exists already` : `Could not write ${path}: ${error.code ?? error.message}`, {
-      code: 'MIGRATION_INVALID',
-      cause: error,
-    });
+    throw new MigrationError(
+      error.code === 'EEXIST' ? `${path} exists already` : `Could not write ${path}: ${error.code ?? error.message}`,
+      {
+        code: 'MIGRATION_INVALID',
+        cause: error,
+      },
+    );
   });
   return path;
 }

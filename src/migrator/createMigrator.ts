@@ -96,7 +96,16 @@ export function createMigrator(db: Database, options: MigratorOptions = {}): Mig
   const run = async (direction: 'up' | 'down', steps: KnownMigration[], upgradeTable = false): Promise<string[]> => {
     if (steps.length === 0 && !upgradeTable) return [];
     try {
-      return await runMigrationSteps({ connections, schema, known, direction, steps, limits, orm: () => ormOf(db), onMigration: options.onMigration });
+      return await runMigrationSteps({
+        connections,
+        schema,
+        known,
+        direction,
+        steps,
+        limits,
+        orm: () => ormOf(db),
+        onMigration: options.onMigration,
+      });
     } catch (error) {
       throw toMigrationError(error);
     }

@@ -39,17 +39,24 @@ export function knownMigrations(appMigrations: readonly MigrationDefinition[] | 
   const app = appMigrations.map((definition, index): KnownMigration => {
     const name = (definition as { name?: unknown } | null)?.name;
     const label = typeof name === 'string' ? `"${name}"` : `number ${index + 1}`;
-    const invalid = (message: string) => new MigrationError(`Migration ${label} ${message}`, { code: 'MIGRATION_INVALID', migration: typeof name === 'string' ? name : undefined });
+    const invalid = (message: string) =>
+      new MigrationError(`Migration ${label} ${message}`, {
+        code: 'MIGRATION_INVALID',
+        migration: typeof name === 'string' ? name : undefined,
+      });
     if (typeof definition !== 'object' || definition === null) throw invalid('is not an object');
     if (typeof name !== 'string' || !SAFE_NAME.test(name)) {
-      throw invalid('needs a name of lower-case letters, digits, ".", "_" and "-" that starts with a letter or digit, so that it sorts the same everywhere');
+      throw invalid(
+        'needs a name of lower-case letters, digits, ".", "_" and "-" that starts with a letter or digit, so that it sorts the same everywhere',
+      );
     }
     if (typeof definition.up !== 'function') throw invalid('has no `up` function');
     if (definition.down !== undefined && typeof definition.down !== 'function') throw invalid('has a `down` that is not a function');
     if (definition.checksum !== undefined && (typeof definition.checksum !== 'string' || definition.checksum === '')) {
       throw invalid('has a `checksum` that is not a non-empty string');
     }
-    if (names.has(name)) throw invalid(own.some((migration) => migration.name === name) ? "has the name of one of tododb's own migrations" : 'is given twice');
+    if (names.has(name))
+      throw invalid(own.some((migration) => migration.name === name) ? "has the name of one of tododb's own migrations" : 'is given twice');
     names.add(name);
     const { up, down } = definition;
     return {

@@ -30,7 +30,12 @@ export async function loadMigrations(folder: string): Promise<MigrationDefinitio
   try {
     entries = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'is not a folder' : 'cannot be read';
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+          ? 'is not a folder'
+          : 'cannot be read';
     throw new MigrationError(`The migrations folder ${folder} ${reason}`, { code: 'MIGRATION_INVALID', cause: error });
   }
   const typescript = entries.find((name) => TYPESCRIPT.has(extname(name)) && !/\.d\.[mc]?ts$/.test(name));
@@ -47,7 +52,10 @@ export async function loadMigrations(folder: string): Promise<MigrationDefinitio
     const name = file.slice(0, -extname(file).length);
     const twin = seen.get(name);
     if (twin !== undefined) {
-      throw new MigrationError(`Two migration files are named ${name}: ${twin} and ${file}`, { code: 'MIGRATION_INVALID', migration: name });
+      throw new MigrationError(`Two migration files are named ${name}: ${twin} and ${file}`, {
+        code: 'MIGRATION_INVALID',
+        migration: name,
+      });
     }
     seen.set(name, file);
     const path = join(directory, file);
@@ -55,10 +63,16 @@ export async function loadMigrations(folder: string): Promise<MigrationDefinitio
     const source = typeof module.up === 'function' ? module : ((module.default ?? {}) as Record<string, unknown>);
     const { up, down } = source as { up?: unknown; down?: unknown };
     if (typeof up !== 'function') {
-      throw new MigrationError(`Migration file ${join(folder, file)} exports no \`up\` function`, { code: 'MIGRATION_INVALID', migration: name });
+      throw new MigrationError(`Migration file ${join(folder, file)} exports no \`up\` function`, {
+        code: 'MIGRATION_INVALID',
+        migration: name,
+      });
     }
     if (down !== undefined && typeof down !== 'function') {
-      throw new MigrationError(`Migration file ${join(folder, file)} exports a \`down\` that is not a function`, { code: 'MIGRATION_INVALID', migration: name });
+      throw new MigrationError(`Migration file ${join(folder, file)} exports a \`down\` that is not a function`, {
+        code: 'MIGRATION_INVALID',
+        migration: name,
+      });
     }
     migrations.push({
       name,
@@ -75,6 +89,10 @@ async function importFile(path: string, name: string): Promise<Record<string, un
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new MigrationError(`Migration file ${path} could not be loaded: ${reason}`, { code: 'MIGRATION_INVALID', migration: name, cause: error });
+    throw new MigrationError(`Migration file ${path} could not be loaded: ${reason}`, {
+      code: 'MIGRATION_INVALID',
+      migration: name,
+      cause: error,
+    });
   }
 }

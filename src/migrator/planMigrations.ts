@@ -84,7 +84,11 @@ export function planUp(
  * including) `to`, or all with `to: 0`. Refuses an applied migration that is not known or has no
  * `down`, before anything is reverted.
  */
-export function planDown(known: readonly KnownMigration[], applied: readonly AppliedMigration[], options: { to?: string | 0 }): KnownMigration[] {
+export function planDown(
+  known: readonly KnownMigration[],
+  applied: readonly AppliedMigration[],
+  options: { to?: string | 0 },
+): KnownMigration[] {
   const newestFirst = [...applied].reverse();
   let rows: AppliedMigration[];
   if (options.to === undefined) rows = newestFirst.slice(0, 1);
@@ -97,13 +101,19 @@ export function planDown(known: readonly KnownMigration[], applied: readonly App
   return rows.map((row) => {
     const migration = byName.get(row.name);
     if (!migration) {
-      throw new MigrationError(`Migration ${row.name} is applied but unknown here: pass the application's migrations (createMigrator's \`migrations\`, the CLI's --migrations DIR)`, {
-        code: 'MIGRATION_UNKNOWN',
-        migration: row.name,
-      });
+      throw new MigrationError(
+        `Migration ${row.name} is applied but unknown here: pass the application's migrations (createMigrator's \`migrations\`, the CLI's --migrations DIR)`,
+        {
+          code: 'MIGRATION_UNKNOWN',
+          migration: row.name,
+        },
+      );
     }
     if (!migration.reversible) {
-      throw new MigrationError(`Migration ${row.name} has no \`down\` and cannot be reverted`, { code: 'MIGRATION_IRREVERSIBLE', migration: row.name });
+      throw new MigrationError(`Migration ${row.name} has no \`down\` and cannot be reverted`, {
+        code: 'MIGRATION_IRREVERSIBLE',
+        migration: row.name,
+      });
     }
     return migration;
   });

@@ -58,27 +58,34 @@ async function applySteps(run: StepRun): Promise<string[]> {
   let prepared = false;
   const step = async (migration: KnownMigration) => {
     const started = performance.now();
-    const did = await traceMigration(dbAttributes(run.connections.config), migration.name, run.direction, () => inLockedTransaction(run, async (scope) => {
-      if (!prepared) {
-        await prepareMigrationTable(scope, run.schema, run.known);
-        prepared = true;
-      }
-      // The lock is ours: what is applied now is final until we commit.
-      if ((await isApplied(scope, run.schema, migration.name)) === (run.direction === 'up')) return false;
-      try {
-        await migration.run(run.direction, migrationContext(scope, run), quoted(run.schema));
-      } catch (error) {
-        // A table made in the meantime by something else than tododb: say so, by name.
-        const table = sqlState(error) === DUPLICATE_TABLE ? /"([^"]+)"/.exec((error as Error).message)?.[1] : undefined;
-        if (table !== undefined && migration.creates.includes(table)) throw tableExists(run.schema, table, migration.name);
-        throw error;
-      }
-      if (run.direction === 'up') await recordMigration(scope, run.schema, migration);
-      else await forgetMigration(scope, run.schema, migration.name);
-      return true;
-    }));
+    const did = await traceMigration(dbAttributes(run.connections.config), migration.name, run.direction, () =>
+      inLockedTransaction(run, async (scope) => {
+        if (!prepared) {
+          await prepareMigrationTable(scope, run.schema, run.known);
+          prepared = true;
+        }
+        // The lock is ours: what is applied now is final until we commit.
+        if ((await isApplied(scope, run.schema, migration.name)) === (run.direction === 'up')) return false;
+        try {
+          await migration.run(run.direction, migrationContext(scope, run), quoted(run.schema));
+        } catch (error) {
+          // A table made in the meantime by something else than tododb: say so, by name.
+          const table = sqlState(error) === DUPLICATE_TABLE ? /"([^"]+)"/.exec((error as Error).message)?.[1] : undefined;
+          if (table !== undefined && migration.creates.includes(table)) throw tableExists(run.schema, table, migration.name);
+          throw error;
+        }
+        if (run.direction === 'up') await recordMigration(scope, run.schema, migration);
+        else await forgetMigration(scope, run.schema, migration.name);
+        return true;
+      }),
+    );
     if (did) done.push(migration.name);
-    run.onMigration?.({ name: migration.name, direction: run.direction, outcome: did ? 'done' : 'skipped', durationMs: Math.round(performance.now() - started) });
+    run.onMigration?.({
+      name: migration.name,
+      direction: run.direction,
+      outcome: did ? 'done' : 'skipped',
+      durationMs: Math.round(performance.now() - started),
+    });
   };
 
   // The order is planned already (planUp / planDown); Umzug runs the steps and reports a failure
@@ -113,10 +120,10 @@ async function refuseTakeover(scope: TransactionScope, run: StepRun): Promise<vo
   const applied = new Set(recorded.map((row) => row.name as string));
   const creating = run.steps.filter((step) => !applied.has(step.name)).flatMap((step) => step.creates.map((table) => ({ step, table })));
   if (creating.length === 0) return;
-  const { rows } = await scope.execute(`SELECT t AS name FROM unnest($1::text[]) AS t WHERE to_regclass($2 || '.' || quote_ident(t)) IS NOT NULL`, [
-    creating.map((entry) => entry.table),
-    quoted(run.schema),
-  ]);
+  const { rows } = await scope.execute(
+    `SELECT t AS name FROM unnest($1::text[]) AS t WHERE to_regclass($2 || '.' || quote_ident(t)) IS NOT NULL`,
+    [creating.map((entry) => entry.table), quoted(run.schema)],
+  );
   const taken = rows[0]?.name as string | undefined;
   if (taken !== undefined) throw tableExists(run.schema, taken, creating.find((entry) => entry.table === taken)?.step.name);
 }
@@ -158,7 +165,9 @@ async function inLockedTransaction<T>(run: StepRun, work: (scope: TransactionSco
           code: 'MIGRATION_LOCK_TIMEOUT',
         });
       }
-      await scope.execute(`SET LOCAL lock_timeout = ${Math.trunc(ddlLockTimeoutMs)}; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
+      await scope.execute(
+        `SET LOCAL lock_timeout = ${Math.trunc(ddlLockTimeoutMs)}; SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`,
+      );
       return await work(scope);
     } finally {
       restore();

@@ -84,7 +84,9 @@ export function defineModels(st: typeof SequelizeTypescript, schema: string): Mo
     @Column({
       type: DataType.TEXT,
       allowNull: true,
-      validate: { isValidDescription: ruleValidator('description', (value) => textProblem(value, LIMITS.descriptionMaxLength), { nullable: true }) },
+      validate: {
+        isValidDescription: ruleValidator('description', (value) => textProblem(value, LIMITS.descriptionMaxLength), { nullable: true }),
+      },
     })
     declare description: string | null;
 

@@ -35,7 +35,10 @@ function instrumentsOf(meter: Meter): Instruments {
         unit: '{connection}',
         description: 'The number of connections that are currently in the state described by the state attribute',
       }),
-      max: meter.createObservableUpDownCounter('db.client.connection.max', { unit: '{connection}', description: 'The maximum number of open connections allowed' }),
+      max: meter.createObservableUpDownCounter('db.client.connection.max', {
+        unit: '{connection}',
+        description: 'The maximum number of open connections allowed',
+      }),
       pending: meter.createObservableUpDownCounter('db.client.connection.pending_requests', {
         unit: '{request}',
         description: 'The number of current pending requests for an open connection',

@@ -36,7 +36,9 @@ export function openTelemetry(): OpenTelemetry | undefined {
 export function activeTracer(): OpenTelemetryApi.Tracer | undefined {
   const api = openTelemetry();
   if (!api) return undefined;
-  const provider = api.trace.getTracerProvider() as OpenTelemetryApi.TracerProvider & { getDelegate?: () => OpenTelemetryApi.TracerProvider };
+  const provider = api.trace.getTracerProvider() as OpenTelemetryApi.TracerProvider & {
+    getDelegate?: () => OpenTelemetryApi.TracerProvider;
+  };
   const delegate = typeof provider.getDelegate === 'function' ? provider.getDelegate() : provider;
   if (tracerOf?.delegate !== delegate) {
     tracerOf = { delegate, tracer: delegate === noopTracerProvider ? undefined : delegate.getTracer('tododb', tododbVersion()) };

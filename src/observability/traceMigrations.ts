@@ -7,7 +7,12 @@ import { activeTracer, openTelemetry } from './openTelemetry.js';
  * migration gets its own ({@link traceMigration}). Without a registered tracer provider it only
  * runs `run`.
  */
-export function traceMigrationRun(target: Readonly<Attributes>, direction: 'up' | 'down', steps: number, run: () => Promise<string[]>): Promise<string[]> {
+export function traceMigrationRun(
+  target: Readonly<Attributes>,
+  direction: 'up' | 'down',
+  steps: number,
+  run: () => Promise<string[]>,
+): Promise<string[]> {
   const tracer = activeTracer();
   if (!tracer) return run();
   const api = openTelemetry()!;
@@ -27,7 +32,12 @@ export function traceMigrationRun(target: Readonly<Attributes>, direction: 'up' 
  * `tododb.migration 0001-create-users`: `outcome` is `done`, or `skipped` when another process had
  * applied (or reverted) it first.
  */
-export function traceMigration(target: Readonly<Attributes>, name: string, direction: 'up' | 'down', run: () => Promise<boolean>): Promise<boolean> {
+export function traceMigration(
+  target: Readonly<Attributes>,
+  name: string,
+  direction: 'up' | 'down',
+  run: () => Promise<boolean>,
+): Promise<boolean> {
   const tracer = activeTracer();
   if (!tracer) return run();
   const api = openTelemetry()!;

@@ -8,7 +8,13 @@ import { activeTracer, openTelemetry } from './openTelemetry.js';
 // What each service call does in SQL: its span is `{operation} {table}`, as OpenTelemetry's
 // database conventions name a client span. Known from the call, not parsed from its SQL.
 const USER_CALLS: Record<keyof UserService, string> = { create: 'INSERT', get: 'SELECT', getByEmail: 'SELECT', delete: 'DELETE' };
-const TASK_CALLS: Record<keyof TaskService, string> = { create: 'INSERT', list: 'SELECT', get: 'SELECT', update: 'UPDATE', delete: 'DELETE' };
+const TASK_CALLS: Record<keyof TaskService, string> = {
+  create: 'INSERT',
+  list: 'SELECT',
+  get: 'SELECT',
+  update: 'UPDATE',
+  delete: 'DELETE',
+};
 
 // The span of the service call running in the current context, for traceQuery to complete.
 let callSpanKey: symbol | undefined;
@@ -66,7 +72,10 @@ function traceService<S extends object>(service: S, table: string, operations: R
       const tracer = activeTracer();
       if (!tracer) return call(...args);
       const api = openTelemetry()!;
-      const span = tracer.startSpan(`${operation} ${table}`, { kind: api.SpanKind.CLIENT, attributes: callAttributes(target, table, name, operation) });
+      const span = tracer.startSpan(`${operation} ${table}`, {
+        kind: api.SpanKind.CLIENT,
+        attributes: callAttributes(target, table, name, operation),
+      });
       callSpanKey ??= api.createContextKey('tododb.serviceCall');
       const context = api.trace.setSpan(api.context.active(), span).setValue(callSpanKey, span);
       // A task or user that is not there is an answer (no row), not a failure of the database.

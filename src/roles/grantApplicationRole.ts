@@ -86,15 +86,28 @@ export async function grantApplicationRole(db: Database, role: string): Promise<
   } catch (error) {
     // The tables' owner may still lack the right to grant USAGE on a schema another role owns.
     if (sqlState(error) === INSUFFICIENT_PRIVILEGE) {
-      throw new RoleError('not-owner', "Cannot grant: this connection's role may not grant on tododb's schema or its tables; connect as their owner", { cause: error });
+      throw new RoleError(
+        'not-owner',
+        "Cannot grant: this connection's role may not grant on tododb's schema or its tables; connect as their owner",
+        { cause: error },
+      );
     }
     throw translateError(error);
   }
 }
 
 function checkRoleName(role: unknown): asserts role is string {
-  if (typeof role !== 'string' || role.trim() === '' || Buffer.byteLength(role) > MAX_ROLE_BYTES || role.startsWith('pg_') || role.includes('\0')) {
-    throw new ConfigError('role', `Expected \`role\` to be the name of an existing role: 1 to ${MAX_ROLE_BYTES} bytes, not starting with pg_`);
+  if (
+    typeof role !== 'string' ||
+    role.trim() === '' ||
+    Buffer.byteLength(role) > MAX_ROLE_BYTES ||
+    role.startsWith('pg_') ||
+    role.includes('\0')
+  ) {
+    throw new ConfigError(
+      'role',
+      `Expected \`role\` to be the name of an existing role: 1 to ${MAX_ROLE_BYTES} bytes, not starting with pg_`,
+    );
   }
 }
 
@@ -110,17 +123,26 @@ async function readRole(scope: TransactionScope, role: string, schema: string): 
   );
   const found = rows[0] as RoleRow | undefined;
   if (!found) {
-    throw new RoleError('missing', `No role has the name given as \`role\` (names are case-sensitive): ${CREATE_ROLE_HINT}, then grant again`);
+    throw new RoleError(
+      'missing',
+      `No role has the name given as \`role\` (names are case-sensitive): ${CREATE_ROLE_HINT}, then grant again`,
+    );
   }
   return found;
 }
 
 function refuseBypassingRole(found: RoleRow): void {
   if (found.superuser) {
-    throw new RoleError('superuser', `Refused: the role given as \`role\` is a superuser, and superusers bypass row-level security; ${CREATE_ROLE_HINT}`);
+    throw new RoleError(
+      'superuser',
+      `Refused: the role given as \`role\` is a superuser, and superusers bypass row-level security; ${CREATE_ROLE_HINT}`,
+    );
   }
   if (found.bypassrls) {
-    throw new RoleError('bypassrls', `Refused: the role given as \`role\` has BYPASSRLS, so row-level security would not hold for it; ${CREATE_ROLE_HINT}`);
+    throw new RoleError(
+      'bypassrls',
+      `Refused: the role given as \`role\` has BYPASSRLS, so row-level security would not hold for it; ${CREATE_ROLE_HINT}`,
+    );
   }
   if (found.inherits_bypass) {
     throw new RoleError(
@@ -148,7 +170,10 @@ function refuseUnmigratedOrOwned(tables: readonly TableRow[]): void {
   const tasks = tables.find((table) => table.name === TABLES.tasks);
   // Granting before the policy exists would give the application a role that sees every task.
   if (tables.length < READ_WRITE.length + READ_ONLY.length || !tasks?.rls || !tasks.has_policy) {
-    throw new RoleError('not-migrated', "Cannot grant: tododb's tables or the row-level security policy on tasks are missing in this schema; run the migrations first (tododb migrate up)");
+    throw new RoleError(
+      'not-migrated',
+      "Cannot grant: tododb's tables or the row-level security policy on tasks are missing in this schema; run the migrations first (tododb migrate up)",
+    );
   }
   if (tables.some((table) => table.role_owns)) {
     throw new RoleError(
@@ -158,6 +183,9 @@ function refuseUnmigratedOrOwned(tables: readonly TableRow[]): void {
     );
   }
   if (tables.some((table) => !table.can_grant)) {
-    throw new RoleError('not-owner', "Cannot grant: this connection's role does not own tododb's tables; connect as the role that ran the migrations (or a superuser)");
+    throw new RoleError(
+      'not-owner',
+      "Cannot grant: this connection's role does not own tododb's tables; connect as the role that ran the migrations (or a superuser)",
+    );
   }
 }

@@ -69,7 +69,11 @@ interface OwnTransactionInternals extends TransactionInternals {
  * Otherwise they behave as Sequelize's: these are its `commit`, `rollback` and `transaction`,
  * with that one line changed.
  */
-export function reportTransactionWarnings(sequelize: Sequelize, Base: typeof Transaction, warn: (message: string, error: unknown) => void): void {
+export function reportTransactionWarnings(
+  sequelize: Sequelize,
+  Base: typeof Transaction,
+  warn: (message: string, error: unknown) => void,
+): void {
   class ReportingTransaction extends Base {
     override async commit(): Promise<void> {
       const self = this as unknown as OwnTransactionInternals;
@@ -101,8 +105,13 @@ export function reportTransactionWarnings(sequelize: Sequelize, Base: typeof Tra
     }
   }
 
-  const clsRun = (sequelize.constructor as unknown as { _clsRun<T>(work: () => Promise<T>): Promise<T> })._clsRun.bind(sequelize.constructor);
-  async function transaction(options?: TransactionOptions | ((t: Transaction) => PromiseLike<unknown>), autoCallback?: (t: Transaction) => PromiseLike<unknown>) {
+  const clsRun = (sequelize.constructor as unknown as { _clsRun<T>(work: () => Promise<T>): Promise<T> })._clsRun.bind(
+    sequelize.constructor,
+  );
+  async function transaction(
+    options?: TransactionOptions | ((t: Transaction) => PromiseLike<unknown>),
+    autoCallback?: (t: Transaction) => PromiseLike<unknown>,
+  ) {
     if (typeof options === 'function') {
       autoCallback = options;
       options = undefined;

@@ -19,7 +19,11 @@ export function createTaskService(query: Query, statements: Statements, newId: (
       const owner = requireId(userId, 'userId');
       const task = parseTaskFields(input, true);
       // An unknown owner fails the foreign key, which translateError reports as NotFoundError('user').
-      const { rows } = await query<TaskRecord>(SQL.insert, [newId(), owner, task.title, task.description ?? null, task.isCompleted ?? false], owner);
+      const { rows } = await query<TaskRecord>(
+        SQL.insert,
+        [newId(), owner, task.title, task.description ?? null, task.isCompleted ?? false],
+        owner,
+      );
       return rows[0]!;
     },
 
@@ -73,7 +77,11 @@ function parseTaskFields(input: unknown, isNew: boolean): { title?: string; desc
   if (record.description !== undefined) {
     const description = record.description;
     const problem =
-      description === null ? undefined : typeof description === 'string' ? textProblem(description, LIMITS.descriptionMaxLength) : 'must be a string or null';
+      description === null
+        ? undefined
+        : typeof description === 'string'
+          ? textProblem(description, LIMITS.descriptionMaxLength)
+          : 'must be a string or null';
     if (problem) issues.push({ field: 'description', message: problem });
     out.description = description as string | null;
   }
@@ -85,7 +93,11 @@ function parseTaskFields(input: unknown, isNew: boolean): { title?: string; desc
   return out;
 }
 
-function parseListOptions(options: unknown): { limit: number; after: ReturnType<typeof decodeCursor> | undefined; completed: boolean | undefined } {
+function parseListOptions(options: unknown): {
+  limit: number;
+  after: ReturnType<typeof decodeCursor> | undefined;
+  completed: boolean | undefined;
+} {
   const { record, issues } = checkShape(options, ['limit', 'cursor', 'completed']);
   const limit = record.limit ?? LIMITS.pageSizeDefault;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIMITS.pageSizeMax) {

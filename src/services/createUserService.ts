@@ -44,7 +44,8 @@ function parseNewUser(input: unknown): { email: string; name: string | null } {
   const emailIssue = email === undefined ? 'is required and must be a string' : emailProblem(email);
   if (emailIssue) issues.push({ field: 'email', message: emailIssue });
   const name = record.name ?? null;
-  const nameIssue = name === null ? undefined : typeof name === 'string' ? textProblem(name, LIMITS.nameMaxLength) : 'must be a string or null';
+  const nameIssue =
+    name === null ? undefined : typeof name === 'string' ? textProblem(name, LIMITS.nameMaxLength) : 'must be a string or null';
   if (nameIssue) issues.push({ field: 'name', message: nameIssue } satisfies FieldIssue);
   throwIfIssues(issues);
   return { email: email!, name: name as string | null };

@@ -7,7 +7,11 @@ import { TABLES, qualified } from '../schema/names.js';
  * statement is for (the task's owner, the user read or written): the connection layer uses it for
  * read-your-writes on replicas and for row-level security. `undefined` when no user is known.
  */
-export type Query = <Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[], actingUser: string | undefined) => Promise<pg.QueryResult<Row>>;
+export type Query = <Row extends pg.QueryResultRow>(
+  statement: Statement,
+  values: readonly unknown[],
+  actingUser: string | undefined,
+) => Promise<pg.QueryResult<Row>>;
 
 const USER_COLUMNS = `id, email, name, created_at AS "createdAt", updated_at AS "updatedAt"`;
 const TASK_COLUMNS = `id, user_id AS "userId", title, description, is_completed AS "isCompleted", created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -57,7 +61,10 @@ function buildStatements(schema: string): Statements {
       conditions.push(`(created_at, id) < ($${k}, $${k + 1})`);
       k += 2;
     }
-    return statement(`SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${k}`, 'read');
+    return statement(
+      `SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${k}`,
+      'read',
+    );
   };
 
   const updates = new Map<string, Statement>();
@@ -66,7 +73,10 @@ function buildStatements(schema: string): Statements {
     let found = updates.get(key);
     if (!found) {
       const sets = fields.map((field, i) => `${COLUMN_OF[field]} = $${i + 3}`);
-      found = statement(`UPDATE ${tasks} SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`, 'write');
+      found = statement(
+        `UPDATE ${tasks} SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`,
+        'write',
+      );
       updates.set(key, found);
     }
     return found;
@@ -82,7 +92,10 @@ function buildStatements(schema: string): Statements {
       delete: statement(`DELETE FROM ${users} WHERE id = $1`, 'write'),
     },
     tasks: {
-      insert: statement(`INSERT INTO ${tasks} (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`, 'write'),
+      insert: statement(
+        `INSERT INTO ${tasks} (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`,
+        'write',
+      ),
       get: statement(`SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE id = $1 AND user_id = $2`, 'read'),
       delete: statement(`DELETE FROM ${tasks} WHERE id = $1 AND user_id = $2`, 'write'),
       list: { first: list(false, false), next: list(false, true), firstFiltered: list(true, false), nextFiltered: list(true, true) },

@@ -1,4 +1,13 @@
-import { ConfigError, TododbError, createDatabase, createMigrator, type Database, type DatabaseConfig, type Env, type MigrationDefinition } from 'tododb';
+import {
+  ConfigError,
+  TododbError,
+  createDatabase,
+  createMigrator,
+  type Database,
+  type DatabaseConfig,
+  type Env,
+  type MigrationDefinition,
+} from 'tododb';
 import { createAdminServer, type AdminServer } from './AdminServer.js';
 import { cloneDatabase } from './cloneDatabase.js';
 import { dropDatabase } from './dropDatabase.js';
@@ -110,7 +119,8 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}, env:
     templates.delete(key);
     templateName = await template();
     name = await cloneDatabase(admin, templateName);
-    if (name === undefined) throw new TododbError('TEST_DATABASE_FAILED', 'Could not create a test database: its template was dropped while it was being cloned');
+    if (name === undefined)
+      throw new TododbError('TEST_DATABASE_FAILED', 'Could not create a test database: its template was dropped while it was being cloned');
   }
 
   const url = admin.databaseUrl(name);
@@ -165,7 +175,10 @@ function checkMigrations(migrations: unknown): asserts migrations is readonly Mi
   migrations.forEach((migration: unknown, index) => {
     const candidate = migration as Partial<MigrationDefinition> | null;
     if (typeof candidate?.name !== 'string' || typeof candidate.up !== 'function' || typeof candidate.down !== 'function') {
-      throw new ConfigError(`migrations[${index}]`, `Expected \`migrations[${index}]\` to be { name: string, up: function, down: function }`);
+      throw new ConfigError(
+        `migrations[${index}]`,
+        `Expected \`migrations[${index}]\` to be { name: string, up: function, down: function }`,
+      );
     }
   });
 }

@@ -28,7 +28,11 @@ const LOCK_NOT_AVAILABLE = '55P03';
  *
  * `migrate` receives the temporary database's URL and must close every connection it opens.
  */
-export async function ensureTemplate(admin: AdminServer, template: TemplateIdentity, migrate: (url: string) => Promise<void>): Promise<void> {
+export async function ensureTemplate(
+  admin: AdminServer,
+  template: TemplateIdentity,
+  migrate: (url: string) => Promise<void>,
+): Promise<void> {
   if (await admin.withClient('look up the test template', (client) => templateExists(client, template.name))) return;
 
   await admin.withClient('build the test template', async (client) => {
@@ -75,6 +79,8 @@ async function templateExists(client: pg.Client, name: string): Promise<boolean>
 // Temporary databases of builds of this template that never finished. Only the lock's holder
 // builds, and it holds the lock: none of them belongs to a build still running.
 async function dropLeftovers(client: pg.Client, template: string): Promise<void> {
-  const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${template}_`]);
+  const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+    `${template}_`,
+  ]);
   for (const { datname } of rows) await dropDatabaseOn(client, datname);
 }

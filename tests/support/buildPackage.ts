@@ -25,10 +25,14 @@ export default function setup(project: TestProject): () => void {
   // embedded one) runs as the user `postgres`, which must reach it; and node_modules is near.
   mkdirSync(join(REPO_ROOT, '.tmp'), { recursive: true });
   const folder = mkdtempSync(join(REPO_ROOT, '.tmp', 'build-'));
-  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js'), '--no-dts', '--silent', '--out-dir', join(folder, 'dist')], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+  const build = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js'), '--no-dts', '--silent', '--out-dir', join(folder, 'dist')],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (build.status !== 0) {
     rmSync(folder, { recursive: true, force: true });
     throw new Error(`The package lane's build failed:\n${build.stdout}\n${build.stderr}`);

@@ -38,9 +38,15 @@ export function tableSnapshot(url: string, schema: string, table: string): Promi
            FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
           WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
       ),
-      constraints: await select(`SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`),
-      indexes: await select(`SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = $1::regclass ORDER BY 1`),
-      triggers: await select(`SELECT tgname, pg_get_triggerdef(oid) AS definition FROM pg_trigger WHERE tgrelid = $1::regclass ORDER BY tgname`),
+      constraints: await select(
+        `SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY conname`,
+      ),
+      indexes: await select(
+        `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = $1::regclass ORDER BY 1`,
+      ),
+      triggers: await select(
+        `SELECT tgname, pg_get_triggerdef(oid) AS definition FROM pg_trigger WHERE tgrelid = $1::regclass ORDER BY tgname`,
+      ),
       rows: (await client.query(`SELECT ctid::text, xmin::text, to_jsonb(t) AS row FROM ${relation} t ORDER BY ctid`)).rows,
     };
   });
@@ -60,7 +66,10 @@ export function relationsIn(url: string, schema: string): Promise<string[]> {
 /** The tables (only) of `schema`, sorted. */
 export function tablesIn(url: string, schema: string): Promise<string[]> {
   return withClient(url, async (client) => {
-    const { rows } = await client.query<{ name: string }>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [schema]);
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT tablename::text AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`,
+      [schema],
+    );
     return rows.map((row) => row.name);
   });
 }

@@ -15,7 +15,9 @@ export interface DatabaseForTest {
  * Creates a database for the calling test alone — empty unless `migrated: true` — and drops it
  * when the test ends, so that one test's migrations never leak into another's.
  */
-export async function databaseForTest(options: { migrated?: boolean; config?: Omit<DatabaseConfig, 'url'> } = {}): Promise<DatabaseForTest> {
+export async function databaseForTest(
+  options: { migrated?: boolean; config?: Omit<DatabaseConfig, 'url'> } = {},
+): Promise<DatabaseForTest> {
   const testDb = await createTestDatabase({ migrated: options.migrated ?? false });
   const handles: Database[] = [];
   onTestFinished(async () => {

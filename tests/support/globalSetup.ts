@@ -32,7 +32,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let shared = registry[SHARED];
   if (!shared) {
     const embedded = process.env.TEST_DATABASE_URL ? undefined : startEmbeddedPostgres();
-    shared = { url: embedded ? embedded.then((server) => server.url) : Promise.resolve(process.env.TEST_DATABASE_URL!), embedded, users: 0 };
+    shared = {
+      url: embedded ? embedded.then((server) => server.url) : Promise.resolve(process.env.TEST_DATABASE_URL!),
+      embedded,
+      users: 0,
+    };
     registry[SHARED] = shared;
   }
   shared.users += 1;

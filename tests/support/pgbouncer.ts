@@ -36,7 +36,10 @@ const INSTALL_HINT =
  * As root it runs as the user `postgres` (`PGBOUNCER_USER`), since PgBouncer refuses to run as root.
  * Throws, with how to install it, when there is no pgbouncer executable.
  */
-export async function startPgBouncer(serverUrl: string, options: { poolSize?: number; users?: readonly { name: string; password: string }[] } = {}): Promise<PgBouncer> {
+export async function startPgBouncer(
+  serverUrl: string,
+  options: { poolSize?: number; users?: readonly { name: string; password: string }[] } = {},
+): Promise<PgBouncer> {
   const bin = findPgBouncer();
   const poolSize = options.poolSize ?? 3;
   const server = new URL(serverUrl);
@@ -180,7 +183,9 @@ function giveTo(user: string, paths: string[]): void {
     uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   } catch {
-    throw new Error(`PgBouncer refuses to run as root and there is no user "${user}" to run it as: set PGBOUNCER_USER to an existing user.`);
+    throw new Error(
+      `PgBouncer refuses to run as root and there is no user "${user}" to run it as: set PGBOUNCER_USER to an existing user.`,
+    );
   }
   for (const path of paths) chownSync(path, uid, gid);
   chmodSync(paths[0]!, 0o700);

@@ -58,12 +58,12 @@ export async function startStreamingReplica(options = {}) {
     run('initdb', ['-D', primaryDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     const [primaryPort, replicaPort] = [await freePort(), await freePort()];
     const common = ["listen_addresses = '127.0.0.1'", "unix_socket_directories = ''", 'fsync = off', 'max_connections = 200', ''];
-    appendFileSync(primaryDir + '/postgresql.conf', ['', `port = ${primaryPort}`, ...common].join('\n'));
-    appendFileSync(primaryDir + '/pg_hba.conf', '\nhost replication all 127.0.0.1/32 trust\n');
+    appendFileSync(`${primaryDir}/postgresql.conf`, ['', `port = ${primaryPort}`, ...common].join('\n'));
+    appendFileSync(`${primaryDir}/pg_hba.conf`, '\nhost replication all 127.0.0.1/32 trust\n');
     // A stopped data folder copied as is: ownership and modes kept (cp -a), as PostgreSQL requires.
     execFileSync('cp', ['-a', primaryDir, replicaDir]);
     appendFileSync(
-      replicaDir + '/postgresql.conf',
+      `${replicaDir}/postgresql.conf`,
       [
         `port = ${replicaPort}`,
         `primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=postgres application_name=tododb_test_replica'`,
@@ -116,7 +116,9 @@ function findBinaries() {
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const version of versions) if (usable(join(debian, version, 'bin'))) return join(debian, version, 'bin');
   }
   try {
@@ -126,16 +128,21 @@ function findBinaries() {
   } catch {
     // not installed for this platform
   }
-  throw new Error('No PostgreSQL server binaries found: install PostgreSQL (Debian: postgresql-15) or set PG_BIN to the folder holding initdb and postgres');
+  throw new Error(
+    'No PostgreSQL server binaries found: install PostgreSQL (Debian: postgresql-15) or set PG_BIN to the folder holding initdb and postgres',
+  );
 }
 
 /** @param {string} user */
 function idsOf(user) {
   try {
-    const id = (/** @type {string} */ flag) => Number(execFileSync('id', [flag, user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const id = (/** @type {string} */ flag) =>
+      Number(execFileSync('id', [flag, user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    throw new Error(`PostgreSQL refuses to run as root and there is no user "${user}" to run it as: set PG_SERVER_USER to an existing user`);
+    throw new Error(
+      `PostgreSQL refuses to run as root and there is no user "${user}" to run it as: set PG_SERVER_USER to an existing user`,
+    );
   }
 }
 
@@ -204,7 +211,8 @@ async function startServer(bin, dataDir, port, runAs) {
 async function waitUntilReady(child, port, log) {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`PostgreSQL on port ${port} exited while starting:\n${log()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`PostgreSQL on port ${port} exited while starting:\n${log()}`);
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2_000 });
     client.on('error', () => {});
     try {

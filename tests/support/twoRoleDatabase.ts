@@ -76,7 +76,9 @@ export async function createTwoRoleDatabase(options: { schema?: string } = {}): 
     database = await createTestDatabase({ migrated: false });
     const name = database.name;
     // On PostgreSQL 15 the schema public belongs to the database's owner, who may create in it.
-    await admin(serverUrl, (client) => client.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} OWNER TO ${pg.escapeIdentifier(owner.name)}`));
+    await admin(serverUrl, (client) =>
+      client.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} OWNER TO ${pg.escapeIdentifier(owner.name)}`),
+    );
     const asOwner = open(owner);
     await createMigrator(asOwner).up();
     await grantApplicationRole(asOwner, app.name);

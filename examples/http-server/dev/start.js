@@ -78,7 +78,10 @@ if (config.useEmbedded) {
       onLog: (line) => logger.debug({ postgres: line }, 'embedded PostgreSQL'),
     });
     const { host, port, database, dataDir } = embedded.location;
-    logger.info({ database: { host, port, database }, dataDir }, `database: embedded PostgreSQL on ${host}:${port}, database ${database}, data in ${dataDir}`);
+    logger.info(
+      { database: { host, port, database }, dataDir },
+      `database: embedded PostgreSQL on ${host}:${port}, database ${database}, data in ${dataDir}`,
+    );
   } catch (error) {
     logger.fatal({ reason: /** @type {Error} */ (error).message }, 'could not start the embedded PostgreSQL');
     await finish(1);

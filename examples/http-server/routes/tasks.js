@@ -12,7 +12,10 @@ export async function tasksRoutes(app) {
   app.post('/users/:userId/tasks', { schema: { body: newTaskBody, response: { 201: task } } }, async (request, reply) => {
     const { userId } = /** @type {{ userId: string }} */ (request.params);
     const created = await tasks.create(userId, /** @type {import('tododb').NewTask} */ (request.body));
-    return reply.code(201).header('location', `${request.url.split('?')[0]}/${created.id}`).send(created);
+    return reply
+      .code(201)
+      .header('location', `${request.url.split('?')[0]}/${created.id}`)
+      .send(created);
   });
 
   app.get('/users/:userId/tasks', { schema: { querystring: listTasksQuery, response: { 200: taskPage } } }, async (request) => {

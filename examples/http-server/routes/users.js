@@ -12,7 +12,10 @@ export async function usersRoutes(app) {
   app.post('/users', { schema: { body: newUserBody, response: { 201: user } } }, async (request, reply) => {
     const created = await users.create(/** @type {import('tododb').NewUser} */ (request.body));
     sendConsistencyToken(app.db, reply, created.id); // the new user is not in the path: the hook cannot see it
-    return reply.code(201).header('location', `${request.url.split('?')[0]}/${created.id}`).send(created);
+    return reply
+      .code(201)
+      .header('location', `${request.url.split('?')[0]}/${created.id}`)
+      .send(created);
   });
 
   app.get('/users/:userId', { schema: { response: { 200: user } } }, async (request) => {

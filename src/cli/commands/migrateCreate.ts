@@ -12,7 +12,10 @@ export const migrateCreate: Command = {
   run: async (context) => {
     const folder = context.options.migrations as string | undefined;
     if (folder === undefined) {
-      throw new UsageError('migrate create needs --migrations DIR, the folder of your migrations', 'Usage: tododb migrate create NAME --migrations DIR');
+      throw new UsageError(
+        'migrate create needs --migrations DIR, the folder of your migrations',
+        'Usage: tododb migrate create NAME --migrations DIR',
+      );
     }
     const path = await createMigrationFile(resolve(context.io.cwd, folder), context.argument!);
     context.io.stdout.write(`Created ${path}\n`);

@@ -26,7 +26,10 @@ export const migrateStatus: Command = {
         status.executed.length === 0
           ? '  (none)\n'
           : status.executed
-              .map((row) => `  ${row.name.padEnd(40)} ${row.appliedAt.toISOString()}  ${row.source}${row.changed ? '  CHANGED since applied' : ''}\n`)
+              .map(
+                (row) =>
+                  `  ${row.name.padEnd(40)} ${row.appliedAt.toISOString()}  ${row.source}${row.changed ? '  CHANGED since applied' : ''}\n`,
+              )
               .join(''),
       );
       stdout.write(`Pending (${status.pending.length}):\n${list(status.pending.map((row) => `${row.name.padEnd(40)} ${row.source}`))}`);

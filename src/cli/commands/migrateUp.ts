@@ -14,7 +14,10 @@ export const migrateUp: Command = {
   run: (context) =>
     withDatabase(context, async (db) => {
       const { stdout } = context.io;
-      const migrator = await migratorFor(context, db, { onMigration: printMigrationEvent(stdout), allowChanged: context.options['allow-changed'] === true });
+      const migrator = await migratorFor(context, db, {
+        onMigration: printMigrationEvent(stdout),
+        allowChanged: context.options['allow-changed'] === true,
+      });
       const started = performance.now();
       const to = context.options.to as string | undefined;
       const applied = await migrator.up(to === undefined ? {} : { to });
@@ -23,7 +26,9 @@ export const migrateUp: Command = {
       if (applied.length === 0) {
         stdout.write(`Nothing to apply to ${db.target}; ${rest}.\n`);
       } else {
-        stdout.write(`Applied ${countMigrations(applied.length)} to ${db.target} in ${Math.round(performance.now() - started)} ms; ${rest}.\n`);
+        stdout.write(
+          `Applied ${countMigrations(applied.length)} to ${db.target} in ${Math.round(performance.now() - started)} ms; ${rest}.\n`,
+        );
       }
       return 0;
     }),

@@ -23,6 +23,7 @@ export const rolesGrant: Command = {
 // The library names its parameter, `role`; on the command line the user gave ROLE.
 function namedAfterArgument(error: unknown): unknown {
   if (error instanceof RoleError) return new RoleError(error.reason, error.message.replaceAll('`role`', 'ROLE'), { cause: error });
-  if (error instanceof ConfigError && error.field === 'role') return new ConfigError('ROLE', error.message.replaceAll('`role`', 'ROLE'), { cause: error });
+  if (error instanceof ConfigError && error.field === 'role')
+    return new ConfigError('ROLE', error.message.replaceAll('`role`', 'ROLE'), { cause: error });
   return error;
 }
