@@ -316,7 +316,7 @@ describe('the password never shows', () => {
     ['a percent-encoded password', `postgres://app:${MARKER}%40%2F@db.example.com:5432/app?sslmode=require`, `${MARKER}@/`],
   ])('%s is kept for connecting but hidden from JSON, inspect and spreads', (_name, url, password) => {
     const resolved = resolveConfig({ url }, {});
-    expect(resolved.connection.password).toBe(password);
+    expect(resolved.connection.password?.()).toBe(password);
     for (const shown of [
       JSON.stringify(resolved),
       util.inspect(resolved, { depth: 10 }),

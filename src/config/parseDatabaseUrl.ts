@@ -1,12 +1,17 @@
 import { ConfigError } from '../errors/errors.js';
 
-/** What tododb takes from a `postgres://` URL. The password is never enumerable. */
+/** What tododb takes from a `postgres://` URL. The password is kept only inside a function (see `password`). */
 export interface ParsedDatabaseUrl {
   host: string;
   port: number;
   database: string;
   user: string;
-  readonly password: string | undefined;
+  /**
+   * Returns the password, or is undefined when the URL has none. A function rather than a field:
+   * a property, even a hidden one, is printed by `util.inspect(…, { showHidden: true })`; a
+   * closure is not. pg accepts it as its `password` option as it is.
+   */
+  readonly password: (() => string) | undefined;
   /** The URL's `sslmode`, when it has one. */
   sslmode: SslMode | undefined;
   /** `channel_binding=require`: the connection must authenticate with SCRAM-SHA-256-PLUS. */
@@ -126,7 +131,7 @@ export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUr
     port,
     database,
     user,
-    password: undefined,
+    password: password === undefined ? undefined : () => password,
     sslmode: (sslmodeText ?? undefined) as SslMode | undefined,
     channelBinding: channelBindingText === 'require',
     sslnegotiation: (sslnegotiationText ?? undefined) as 'postgres' | 'direct' | undefined,
@@ -137,8 +142,6 @@ export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUr
     pgbouncer: pgbouncerText === null ? undefined : pgbouncerText === 'true',
     redacted: redactUrl(value),
   };
-  // Non-enumerable, as pg-pool does: JSON.stringify, util.inspect and spreads never show it.
-  Object.defineProperty(parsed, 'password', { value: password, enumerable: false });
   return parsed;
 }
 

@@ -7,7 +7,6 @@ export type ClientSettings = pg.ClientConfig & { enableChannelBinding?: boolean;
 /** pg client options derived from the resolved config. */
 export function clientSettings(config: ResolvedConfig): ClientSettings {
   const { connection } = config;
-  const password = connection.password;
   return {
     host: connection.host,
     port: connection.port,
@@ -15,7 +14,7 @@ export function clientSettings(config: ResolvedConfig): ClientSettings {
     // A function, not the string: pg keeps its `password` option on every client (and pg-pool on
     // its options) as a hidden field that `util.inspect(…, { showHidden: true })` still prints. A
     // closure keeps the secret out of every object a debugger or a log line can reach.
-    password: password === undefined ? undefined : () => password,
+    password: connection.password,
     database: connection.database,
     ssl: config.ssl === false ? false : config.ssl,
     // Always named, so that pg never takes PGSSLNEGOTIATION from the environment behind the
