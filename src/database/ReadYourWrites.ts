@@ -13,6 +13,7 @@ import { requireId } from '../services/validateInput.js';
  *
  * @example
  * ```ts
+ * declare const userId: string;
  * // the instance that wrote: hand the token to the client (a response header, say)
  * await db.tasks.create(userId, { title: 'Buy milk' });
  * const token = db.readYourWrites.tokenFor(userId); // 'v1.0000000016b374d8' or undefined

@@ -45,6 +45,10 @@ export interface WarningEvent {
  *
  * @example
  * ```ts
+ * import pino from 'pino';
+ * import { createDatabase } from 'tododb';
+ *
+ * const logger = pino();
  * const db = createDatabase({
  *   logging: {
  *     onQuery: (event) => logger.debug(event, 'sql'),

@@ -12,11 +12,8 @@ const STRING_PREFIXES = new Set(['e', 'b', 'x', 'n']);
  * comments stay as they are. This is how a model call's SQL, into which Sequelize writes its
  * `where` values, reaches a log without them.
  *
- * @example
- * ```ts
- * sanitizeSql(`SELECT * FROM "users" WHERE "email" = 'ada@example.com' LIMIT 1`);
- * // → SELECT * FROM "users" WHERE "email" = ? LIMIT ?
- * ```
+ * For example, `SELECT * FROM "users" WHERE "email" = 'ada@example.com' LIMIT 1` becomes
+ * `SELECT * FROM "users" WHERE "email" = ? LIMIT ?`.
  */
 export function sanitizeSql(sql: string): string {
   let out = '';

@@ -53,6 +53,8 @@ interface TableRow {
  *
  * @example
  * ```ts
+ * import { createDatabase, grantApplicationRole } from 'tododb';
+ *
  * // As the owner, after `CREATE ROLE app_user LOGIN PASSWORD '…'` and the migrations:
  * const owner = createDatabase({ url: process.env.MIGRATION_DATABASE_URL });
  * await grantApplicationRole(owner, 'app_user');
