@@ -30,7 +30,11 @@ export function isQueryable(client: pg.ClientBase): boolean {
 
 /** The query pg is waiting on the server for on `client` (null or undefined when none). */
 export function activeQueryOf(client: pg.ClientBase): unknown {
-  return (client as unknown as ClientInternals)._activeQuery ?? undefined;
+  const internals = client as unknown as ClientInternals;
+  if ('_activeQuery' in internals) return internals._activeQuery ?? undefined;
+  // Neon's driver carries an older pg Client, whose field has no underscore. Read as an own
+  // field: on pg 8.23 `activeQuery` is a deprecated getter that prints a warning.
+  return Object.getOwnPropertyDescriptor(internals, 'activeQuery')?.value ?? undefined;
 }
 
 /** The members above, by name, for the test that guards them. */
