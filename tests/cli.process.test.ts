@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { INDEXES } from '../src/schema/names.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
 import {
@@ -110,7 +111,7 @@ describe('three `tododb migrate up` processes at once on one empty database', ()
     expect(await tableNames(testDb.url)).toEqual(['tasks', 'tododb_migrations', 'users']);
     const indexes = await query<{ count: string }>(
       testDb.url,
-      `SELECT count(*) FROM pg_indexes WHERE tablename = 'tasks' AND indexname = 'tasks_user_id_created_at_id_idx'`,
+      `SELECT count(*) FROM pg_indexes WHERE tablename = 'tasks' AND indexname = '${INDEXES.tasksByUser.name}'`,
     );
     expect(indexes[0]?.count).toBe('1');
   });

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INDEXES } from '../src/schema/names.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
@@ -178,7 +179,7 @@ describe('tododb migrate when a migration fails', () => {
 
   beforeAll(async () => {
     // 0002 creates `tasks`, then an index of this name: the name is taken, so it fails part-way.
-    await query(testDb.url, 'CREATE TABLE tasks_user_id_created_at_id_idx (id int)');
+    await query(testDb.url, `CREATE TABLE ${INDEXES.tasksByUser.name} (id int)`);
   });
 
   it('exits 1 naming the migration, keeps the ones before it and rolls back the failed one', async () => {
@@ -187,10 +188,10 @@ describe('tododb migrate when a migration fails', () => {
     expect(result.stdout).toMatch(new RegExp(`^applied +${FIRST} +\\d+ ms\\n$`));
     const errorLines = lines(result.stderr);
     expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toMatch(new RegExp(`^tododb: Migration ${SECOND} failed and was rolled back: .*tasks_user_id_created_at_id_idx`));
+    expect(errorLines[0]).toMatch(new RegExp(`^tododb: Migration ${SECOND} failed and was rolled back: .*${INDEXES.tasksByUser.name}`));
 
     expect(await recordedMigrations(testDb.url)).toEqual([FIRST]);
-    expect(await tableNames(testDb.url)).toEqual(['tasks_user_id_created_at_id_idx', 'tododb_migrations', 'users']);
+    expect(await tableNames(testDb.url)).toEqual([INDEXES.tasksByUser.name, 'tododb_migrations', 'users']);
     const status = await runCli(['migrate', 'status', '--json', '--url', testDb.url]);
     expect(JSON.parse(status.stdout)).toEqual({ executed: [FIRST], pending: ALL_MIGRATIONS.slice(1), changed: [] });
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.js';
 import { checkHealth, createMigrator, type MigrationDefinition } from '../src/index.js';
 import { knownMigrations } from '../src/migrator/knownMigrations.js';
+import { POLICIES } from '../src/schema/names.js';
 import { sql, tablesIn, withClient } from './support/catalog.js';
 import { databaseForTest } from './support/databaseForTest.js';
 
@@ -87,7 +88,7 @@ describe('a database migrated by tododb 0.0.x', () => {
     // 0003 really ran: its policy is on tasks.
     expect(
       await withClient(url, async (client) => (await client.query(`SELECT policyname FROM pg_policies WHERE tablename = 'tasks'`)).rows),
-    ).toEqual([{ policyname: 'tasks_acting_user' }]);
+    ).toEqual([{ policyname: POLICIES.tasksActingUser.name }]);
     const ada = await db.users.getByEmail('ada@example.com');
     expect(ada).toMatchObject({ id: '0190a5f0-0000-7000-8000-000000000001' });
     expect((await db.tasks.list(ada.id)).items).toMatchObject([{ id: '0190a5f0-0000-7000-8000-000000000002', title: 'Written by 0.0.x' }]);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import type { Database, TaskRecord, UserRecord } from '../src/index.js';
+import { INDEXES } from '../src/schema/names.js';
 import { useTestDatabase } from './support/testDatabase.js';
 
 const TOTAL = 1000;
@@ -95,7 +96,7 @@ describe('keyset pagination over 1,000 tasks', () => {
         type: QueryTypes.SELECT,
       });
       const root = plan!['QUERY PLAN'][0]!.Plan;
-      expect(JSON.stringify(root)).toContain('tasks_user_id_created_at_id_idx');
+      expect(JSON.stringify(root)).toContain(INDEXES.tasksByUser.name);
       // The index is entered at the cursor: it yields the page and one more row, not the 500 before.
       const scan = findNode(root, (node) => node['Node Type'] === 'Index Scan');
       expect(scan).toBeDefined();

@@ -7,6 +7,7 @@ import { QueryTypes } from 'sequelize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grantApplicationRole, NotFoundError, translateError, type Database, type TaskRecord, type UserRecord } from '../src/index.js';
 import { sqlState } from '../src/errors/sqlState.js';
+import { ACTING_USER_SETTING } from '../src/schema/names.js';
 import { useTwoRoleDatabase, type TwoRoleDatabase } from './support/twoRoleDatabase.js';
 
 const setup = useTwoRoleDatabase();
@@ -153,7 +154,7 @@ describe('an application role under row-level security', () => {
     const probe = async () =>
       (
         await one.sequelize.query<{ pid: number; acting: string | null }>(
-          `SELECT pg_backend_pid() AS pid, current_setting('app.user_id', true) AS acting`,
+          `SELECT pg_backend_pid() AS pid, current_setting('${ACTING_USER_SETTING}', true) AS acting`,
           {
             type: QueryTypes.SELECT,
           },

@@ -1,5 +1,6 @@
 import { QueryTypes, type ModelAttributeColumnOptions } from 'sequelize';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSTRAINTS, INDEXES } from '../src/schema/names.js';
 import { useTestDatabase } from './support/testDatabase.js';
 
 type ColumnShape = { column: string; type: string; nullable: boolean };
@@ -151,30 +152,23 @@ describe('keys, constraints and indexes', () => {
   });
 
   it('emails are unique regardless of case through a unique index on lower(email)', async () => {
-    const [row] = await select<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'users_email_lower_key'`);
-    expect(row?.indexdef).toBe('CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(email))');
+    const { name } = CONSTRAINTS.usersEmailUnique;
+    const [row] = await select<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = $1`, [name]);
+    expect(row?.indexdef).toBe(`CREATE UNIQUE INDEX ${name} ON public.users USING btree (lower(email))`);
   });
 
   it('the tasks indexes are led by user_id and ordered for newest first', async () => {
     const rows = await select<{ indexname: string; indexdef: string }>(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tasks' AND indexname <> 'tasks_pkey' ORDER BY indexname`,
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tasks' AND indexname <> $1 ORDER BY indexname`,
+      [CONSTRAINTS.tasksPrimaryKey.name],
     );
     expect(rows.map((row) => [row.indexname, row.indexdef.replace(/^.* USING btree /, '')])).toEqual([
-      ['tasks_user_id_created_at_id_idx', '(user_id, created_at DESC, id DESC)'],
-      ['tasks_user_id_is_completed_created_at_id_idx', '(user_id, is_completed, created_at DESC, id DESC)'],
+      [INDEXES.tasksByUser.name, '(user_id, created_at DESC, id DESC)'],
+      [INDEXES.tasksByUserAndCompletion.name, '(user_id, is_completed, created_at DESC, id DESC)'],
     ]);
   });
 
-  it('the CHECK constraints the error translation relies on exist', async () => {
-    const rows = await select<{ name: string }>(
-      `SELECT conname::text AS name FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace ORDER BY 1`,
-    );
-    expect(rows.map((row) => row.name)).toEqual([
-      'tasks_description_length_check',
-      'tasks_title_not_empty_check',
-      'users_email_normalized_check',
-    ]);
-  });
+  // The CHECK constraints the error translation relies on, and every other name: tests/schema.names.test.ts.
 });
 
 describe('query plans', () => {
@@ -202,7 +196,7 @@ describe('query plans', () => {
 
   it("a page of a user's tasks, newest first, is read from the user_id index without sorting", async () => {
     const text = await plan(`SELECT * FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20`);
-    expect(text).toMatch(/Index Scan using tasks_user_id_created_at_id_idx on tasks/);
+    expect(text).toContain(`Index Scan using ${INDEXES.tasksByUser.name} on tasks`);
     expect(text).not.toMatch(/Sort/);
   });
 
@@ -211,19 +205,19 @@ describe('query plans', () => {
       `SELECT * FROM tasks WHERE user_id = $1 AND (created_at, id) < (now() - interval '30 minutes', '00000000-0000-0000-0000-000000000000'::uuid)
         ORDER BY created_at DESC, id DESC LIMIT 20`,
     );
-    expect(text).toMatch(/Index (Only )?Scan using tasks_user_id_created_at_id_idx on tasks/);
+    expect(text).toMatch(new RegExp(`Index (Only )?Scan using ${INDEXES.tasksByUser.name} on tasks`));
     expect(text).not.toMatch(/Sort/);
   });
 
   it('the list filtered by completion uses its own index without sorting', async () => {
     const text = await plan(`SELECT * FROM tasks WHERE user_id = $1 AND is_completed = false ORDER BY created_at DESC, id DESC LIMIT 20`);
-    expect(text).toMatch(/Index Scan using tasks_user_id_is_completed_created_at_id_idx on tasks/);
+    expect(text).toContain(`Index Scan using ${INDEXES.tasksByUserAndCompletion.name} on tasks`);
     expect(text).not.toMatch(/Sort/);
   });
 
   it('looking a user up by email uses the lower(email) index', async () => {
     const text = await plan(`SELECT * FROM users WHERE lower(email) = lower($1::text)`, ['User17@Example.com']);
-    expect(text).toMatch(/Index Scan using users_email_lower_key on users/);
+    expect(text).toContain(`Index Scan using ${CONSTRAINTS.usersEmailUnique.name} on users`);
   });
 });
 

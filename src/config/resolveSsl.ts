@@ -33,18 +33,10 @@ export function resolveSsl(
         : connection.sslmode !== undefined
           ? `sslmode=${connection.sslmode}`
           : 'the absence of an sslmode';
-    if (connection.channelBinding) {
-      throw new ConfigError(
-        urlField,
-        `\`${urlField}\` has channel_binding=require, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`,
-      );
-    }
-    if (connection.sslnegotiation === 'direct') {
-      throw new ConfigError(
-        urlField,
-        `\`${urlField}\` has sslnegotiation=direct, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`,
-      );
-    }
+    const needsTls = (parameter: string) =>
+      new ConfigError(urlField, `\`${urlField}\` has ${parameter}, which needs TLS, but ${off} turns TLS off: add sslmode=verify-full`);
+    if (connection.channelBinding) throw needsTls('channel_binding=require');
+    if (connection.sslnegotiation === 'direct') throw needsTls('sslnegotiation=direct');
   }
   return ssl;
 }

@@ -4,6 +4,7 @@ import type { ResolvedConfig, SqlLogger } from '../config/resolveConfig.js';
 import { DatabaseUnavailableError, QueryTimeoutError, TododbError, TransactionError } from '../errors/errors.js';
 import { QueryWatchdog } from './QueryWatchdog.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
+import { ACTING_USER_SETTING } from '../schema/names.js';
 import { createPool } from './createPool.js';
 import { isQueryable } from './pgInternals.js';
 import type { ReplicaStats } from './Replica.js';
@@ -30,7 +31,7 @@ export interface PoolStats {
 }
 
 /** Sets the acting user of row-level security policies until the end of the transaction. */
-export const SET_ACTING_USER = `SELECT set_config('app.user_id', $1, true)`;
+export const SET_ACTING_USER = `SELECT set_config('${ACTING_USER_SETTING}', $1, true)`;
 
 const BEGIN: Record<IsolationLevel, string> = {
   'read committed': 'BEGIN ISOLATION LEVEL READ COMMITTED',

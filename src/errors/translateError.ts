@@ -9,17 +9,11 @@ import {
   ValidationError,
   type FieldIssue,
 } from './errors.js';
+import { CONSTRAINTS } from '../schema/names.js';
 import { pgErrorField, sqlState } from './sqlState.js';
 
-// Which field a unique or check constraint guards, by constraint name (see migrations/).
-const CONSTRAINT_FIELDS: Record<string, string> = {
-  users_email_lower_key: 'email',
-  users_pkey: 'id',
-  tasks_pkey: 'id',
-  users_email_normalized_check: 'email',
-  tasks_title_not_empty_check: 'title',
-  tasks_description_length_check: 'description',
-};
+// Which field a unique or check constraint guards, by constraint name.
+const CONSTRAINT_FIELDS: ReadonlyMap<string, string> = new Map(Object.values(CONSTRAINTS).map(({ name, field }) => [name, field]));
 
 // SQLSTATE classes and codes that mean "the database is not there for us right now":
 // connection exceptions (08), authentication (28), no such database, shutdown, resources.
@@ -98,7 +92,7 @@ export function translateError(error: unknown): TododbError {
   const finished = /^(commit|rollback) has been called on this transaction\(/.exec(message);
   if (finished) return transactionFinishedError(finished[1] as 'commit' | 'rollback', { cause: error });
   if (state === '23505' || name === 'SequelizeUniqueConstraintError') {
-    const field = (constraint && CONSTRAINT_FIELDS[constraint]) ?? 'unknown';
+    const field = (constraint && CONSTRAINT_FIELDS.get(constraint)) ?? 'unknown';
     return new ConflictError(field, field === 'email' ? 'email is already taken' : `${field} must be unique`, { cause: error });
   }
   if (state === '23503' || name === 'SequelizeForeignKeyConstraintError') {
@@ -126,7 +120,7 @@ export function translateError(error: unknown): TododbError {
   if (state === '23514' || state === '23502' || state === '22001' || state === '22021' || state === '22P02') {
     // 22001 (value too long) names no column; tasks.title is the schema's only bounded varchar.
     const field =
-      (constraint && CONSTRAINT_FIELDS[constraint]) ?? pgErrorField(error, 'column') ?? (state === '22001' ? 'title' : 'unknown');
+      (constraint && CONSTRAINT_FIELDS.get(constraint)) ?? pgErrorField(error, 'column') ?? (state === '22001' ? 'title' : 'unknown');
     return new ValidationError([{ field, message: 'is invalid' }], { cause: error });
   }
   const tls = tlsReason(state, message);

@@ -23,6 +23,10 @@ export interface Models {
  */
 export function defineModels(st: typeof SequelizeTypescript, schema: string): Models {
   const { BelongsTo, Column, CreatedAt, DataType, Default, ForeignKey, HasMany, Model, PrimaryKey, Table, UpdatedAt } = st;
+  // created_at and updated_at of both tables: timestamp(3) with time zone, as the migrations make
+  // them, so that a row keeps exactly the milliseconds of the JS Date it was written with (which
+  // keyset cursors compare). A new options object and type for each column, as when written out.
+  const timestampColumn = () => ({ type: DataType.DATE(3), allowNull: false });
 
   @Table({ tableName: TABLES.users, schema, underscored: true, timestamps: true })
   class User extends Model<UserAttributes, UserCreationAttributes> {
@@ -49,11 +53,11 @@ export function defineModels(st: typeof SequelizeTypescript, schema: string): Mo
     declare name: string | null;
 
     @CreatedAt
-    @Column({ type: DataType.DATE(3), allowNull: false })
+    @Column(timestampColumn())
     declare createdAt: Date;
 
     @UpdatedAt
-    @Column({ type: DataType.DATE(3), allowNull: false })
+    @Column(timestampColumn())
     declare updatedAt: Date;
 
     @HasMany(() => Task, { foreignKey: 'userId', onDelete: 'CASCADE', hooks: false })
@@ -95,11 +99,11 @@ export function defineModels(st: typeof SequelizeTypescript, schema: string): Mo
     declare isCompleted: boolean;
 
     @CreatedAt
-    @Column({ type: DataType.DATE(3), allowNull: false })
+    @Column(timestampColumn())
     declare createdAt: Date;
 
     @UpdatedAt
-    @Column({ type: DataType.DATE(3), allowNull: false })
+    @Column(timestampColumn())
     declare updatedAt: Date;
 
     @BelongsTo(() => User, { foreignKey: 'userId', onDelete: 'CASCADE' })

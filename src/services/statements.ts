@@ -51,8 +51,8 @@ function buildStatements(schema: string): Statements {
   const tasks = qualified(schema, TABLES.tasks);
 
   // The four list statements (with or without a cursor, with or without the completion filter).
-  // Each is one index range scan: tasks_user_id_created_at_id_idx, or
-  // tasks_user_id_is_completed_created_at_id_idx with the filter; a page costs the same at any depth.
+  // Each is one index range scan: INDEXES.tasksByUser, or INDEXES.tasksByUserAndCompletion with
+  // the filter (see schema/names.ts); a page costs the same at any depth.
   const list = (filtered: boolean, after: boolean): Statement => {
     const conditions = ['user_id = $1'];
     let k = 2;

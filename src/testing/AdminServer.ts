@@ -73,11 +73,6 @@ export function createAdminServer(admin: AdminUrl, options: Omit<DatabaseConfig,
   };
 }
 
-/** A PostgreSQL identifier, quoted: safe for any name, though the kit only makes plain ones. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 /**
  * tododb's translation for what it knows (unreachable server, failed authentication, …); for
  * any other server error, the server's own message with what the kit was doing. Server

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { quoteIdent, type AdminServer } from './AdminServer.js';
+import { quoted } from '../schema/names.js';
+import type { AdminServer } from './AdminServer.js';
 import { serverErrorCode } from './serverErrorCode.js';
 import { DATABASE_PREFIX } from './templateName.js';
 
@@ -22,7 +23,7 @@ export async function cloneDatabase(admin: AdminServer, template: string): Promi
   return admin.withClient('create a test database', async (client) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+        await client.query(`CREATE DATABASE ${quoted(name)} TEMPLATE ${quoted(template)}`);
         return name;
       } catch (error) {
         const code = serverErrorCode(error);

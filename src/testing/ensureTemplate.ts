@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { TododbError } from 'tododb';
-import { quoteIdent, type AdminServer } from './AdminServer.js';
+import { quoted } from '../schema/names.js';
+import type { AdminServer } from './AdminServer.js';
 import { dropDatabaseOn } from './dropDatabase.js';
 import { serverErrorCode } from './serverErrorCode.js';
 import type { TemplateIdentity } from './templateName.js';
@@ -54,12 +55,12 @@ export async function ensureTemplate(
       if (await templateExists(client, template.name)) return;
       await dropLeftovers(client, template.name);
       const building = `${template.name}_${randomBytes(4).toString('hex')}`;
-      await client.query(`CREATE DATABASE ${quoteIdent(building)} TEMPLATE template0`);
+      await client.query(`CREATE DATABASE ${quoted(building)} TEMPLATE template0`);
       try {
         await migrate(admin.databaseUrl(building));
-        await client.query(`ALTER DATABASE ${quoteIdent(building)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+        await client.query(`ALTER DATABASE ${quoted(building)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
         // Waits (up to 5 s, in the server) for the migration's connections to finish closing.
-        await client.query(`ALTER DATABASE ${quoteIdent(building)} RENAME TO ${quoteIdent(template.name)}`);
+        await client.query(`ALTER DATABASE ${quoted(building)} RENAME TO ${quoted(template.name)}`);
       } catch (error) {
         await dropDatabaseOn(client, building).catch(() => {});
         throw error;

@@ -1,5 +1,6 @@
 import { createDatabase, createMigrator, type DatabaseConfig, type Env, type MigrationDefinition } from 'tododb';
-import { quoteIdent, type AdminServer } from './AdminServer.js';
+import { quoted } from '../schema/names.js';
+import type { AdminServer } from './AdminServer.js';
 import { serverErrorCode } from './serverErrorCode.js';
 import { DATABASE_PREFIX } from './templateName.js';
 
@@ -27,7 +28,7 @@ export async function probeMigrationNames(
     const { rows } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [PROBE_DATABASE]);
     if (rows.length > 0) return;
     // Two processes may both find it missing; one CREATE wins and the other's is harmless.
-    await client.query(`CREATE DATABASE ${quoteIdent(PROBE_DATABASE)} TEMPLATE template0`).catch((error: unknown) => {
+    await client.query(`CREATE DATABASE ${quoted(PROBE_DATABASE)} TEMPLATE template0`).catch((error: unknown) => {
       const code = serverErrorCode(error);
       if (code !== DUPLICATE_DATABASE && code !== UNIQUE_VIOLATION) throw error;
     });
