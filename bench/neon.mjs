@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
+import { median, microsPerOp } from './support/stats.mjs';
 import { createDatabase, createMigrator } from '../dist/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -110,7 +111,6 @@ const open = (config) => {
   handles.push(db);
   return db;
 };
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
   const pgDb = open({ url: url('bench_password') });
@@ -145,16 +145,8 @@ try {
   };
   const variants = { pg: pgDb, neon: neonDb, 'neon coalesced': coalescedDb };
 
-  async function measure(run, ops, concurrency) {
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < ops) await run(next++);
-      }),
-    );
-    return ops / ((performance.now() - started) / 1000);
-  }
+  // Calls per second of a round.
+  const measure = async (run, ops, concurrency) => 1e6 / (await microsPerOp(run, ops, concurrency));
 
   console.log(`hot paths, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}: pool ${POOL}, median of ${ROUNDS} rounds, ops/s`);
   console.log(`ratio = neon ops/s ÷ pg ops/s (goal: ≥ 0.80); "coalesced" is the driver's own default, coalesceWrites on`);

@@ -9,6 +9,7 @@
 // its own, named after this process, on that server.
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
+import { median, microsPerOp } from './support/stats.mjs';
 import { createDatabase, createMigrator } from '../dist/index.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,18 +63,8 @@ try {
       }),
   };
 
-  // Runs `ops` operations with `concurrency` callers; returns the round's wall time per operation in µs.
-  async function measure(run, ops, concurrency) {
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < ops) await run(next++);
-      }),
-    );
-    return ((performance.now() - started) * 1000) / ops;
-  }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  // A round's wall time per operation in µs.
+  const measure = microsPerOp;
   const load = () =>
     loadavg()
       .map((value) => value.toFixed(2))

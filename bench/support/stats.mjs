@@ -24,3 +24,18 @@ export function markdownTable(headers, rows) {
   const rule = line(headers.map((_header, i) => (i === 0 ? '---' : '---:')));
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
+
+/**
+ * Runs `ops` calls of `run(i)` from `concurrency` callers at once; returns the wall time per
+ * call in µs.
+ */
+export async function microsPerOp(run, ops, concurrency) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < ops) await run(next++);
+    }),
+  );
+  return ((performance.now() - started) * 1000) / ops;
+}
