@@ -10,9 +10,10 @@ import {
   type Database,
 } from '../src/index.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './support/embeddedPostgres.js';
+import { startFaultProxy, type FaultProxy } from './support/faultProxy.mjs';
 import { useSilentServer } from './support/silentServer.js';
 import { startTcpProxy } from './support/tcpProxy.js';
-import { useTestDatabase } from './support/testDatabase.js';
+import { useDatabaseCopy, useTestDatabase } from './support/testDatabase.js';
 
 /** Resolves with what the promise rejected with, and how long that took. */
 async function failure(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
@@ -123,6 +124,58 @@ describe('pool exhaustion', () => {
     await holder;
     expect((await t.db.users.get(user.id)).id).toBe(user.id);
   });
+});
+
+describe('a latency fault: the pool can serve only a few callers within its acquire timeout', () => {
+  const copy = useDatabaseCopy();
+  const ACQUIRE_TIMEOUT_MS = 5000;
+  let proxy: FaultProxy;
+  let db: Database;
+
+  beforeAll(async () => {
+    const target = new URL(copy.url);
+    proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
+    const viaProxy = new URL(copy.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    db = createDatabase({ url: viaProxy.toString(), pool: { max: 2, acquireTimeoutMs: ACQUIRE_TIMEOUT_MS } }, {});
+  });
+  afterAll(async () => {
+    await db?.close();
+    await proxy?.close();
+  });
+
+  it('refuses the callers it cannot serve in time at once with DatabaseUnavailableError, instead of after the timeout, and serves the rest', async () => {
+    const user = await db.users.create({ email: 'slow-link@example.com' });
+    proxy.addLatency(250); // each call now holds its connection for at least 500 ms: 2 connections serve about 4 calls a second
+    // The handle learns the pace of the slow link from the calls it serves: eight, two at a time.
+    for (let round = 0; round < 4; round += 1) await Promise.all([db.users.get(user.id), db.users.get(user.id)]);
+
+    // About 20 of these can be served within the acquire timeout; the rest cannot.
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const started = performance.now();
+        const error = await db.users.get(user.id).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        return { error, ms: performance.now() - started };
+      }),
+    );
+    proxy.heal();
+
+    const failures = outcomes.filter((outcome) => outcome.error !== undefined);
+    for (const { error } of failures) expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(outcomes.length - failures.length).toBeGreaterThanOrEqual(2);
+    // Before, each of them waited out the whole acquire timeout and failed then.
+    const refusedAtOnce = failures.filter((failure) => failure.ms < ACQUIRE_TIMEOUT_MS / 2);
+    expect(refusedAtOnce.length).toBeGreaterThanOrEqual(20);
+    expect((refusedAtOnce[0]!.error as Error).message).toMatch(/pool is saturated/);
+    // Healed, the same handle serves again, and after a few calls it has relearnt the pace: a
+    // burst that the slow link could not have served in time is served in full.
+    for (let i = 0; i < 10; i += 1) await db.users.get(user.id);
+    await Promise.all(Array.from({ length: 30 }, () => db.users.get(user.id)));
+  }, 60_000);
 });
 
 describe('a black-holed host (accepts TCP, never answers)', () => {

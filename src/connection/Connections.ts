@@ -5,6 +5,7 @@ import { DatabaseUnavailableError, QueryTimeoutError, TododbError, TransactionEr
 import { QueryWatchdog } from './QueryWatchdog.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
 import { createPool } from './createPool.js';
+import { PoolAdmission } from './PoolAdmission.js';
 import { isQueryable } from './pgInternals.js';
 import type { ReplicaStats } from './Replica.js';
 import { ReplicaSet } from './ReplicaSet.js';
@@ -52,6 +53,7 @@ export class Connections {
   private readonly pool: pg.Pool;
   /** With `replicaUrls`: where reads of the service layer may go instead of the primary. */
   readonly replicas: ReplicaSet | undefined;
+  private readonly admission: PoolAdmission;
   private readonly prepared: boolean;
   private readonly logging: false | SqlLogger;
   private readonly scopes = new AsyncLocalStorage<TransactionScope>();
@@ -68,6 +70,7 @@ export class Connections {
     this.pool = createPool(config);
     this.watchdog = new QueryWatchdog(config.queryTimeoutMs);
     this.replicas = config.replicas.length > 0 ? new ReplicaSet(config, this.watchdog) : undefined;
+    this.admission = new PoolAdmission(config.pool);
   }
 
   /** Whether `close()` has been called. */
@@ -132,18 +135,12 @@ export class Connections {
   /** Takes a connection from the pool; give it back with {@link release}. */
   async acquire(): Promise<pg.PoolClient> {
     if (this.closing) throw closedError();
-    const { maxWaiting } = this.config.pool;
-    if (maxWaiting !== 0 && this.pool.waitingCount >= maxWaiting && this.pool.idleCount === 0) {
-      // Under a latency fault the queue only grows: failing at once beats every caller waiting
-      // out the acquire timeout and failing anyway.
-      throw new DatabaseUnavailableError(
-        `The database is unavailable: the pool is saturated (${this.pool.waitingCount} callers already waiting for one of ${this.config.pool.max} connections)`,
-      );
-    }
     let client: pg.PoolClient;
     const started = performance.now();
     try {
-      client = await this.pool.connect();
+      // Under a latency fault the queue only grows: a caller that cannot be served within the
+      // acquire timeout fails at once instead of waiting it out (see PoolAdmission).
+      client = await this.admission.acquire(() => this.pool.connect());
       this.onAcquire?.(performance.now() - started);
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
@@ -160,6 +157,7 @@ export class Connections {
     if (this.inTransaction.has(client)) return;
     this.watchdog.unwatch(client);
     const broken = !isQueryable(client) || (client as { _invalid?: boolean })._invalid === true;
+    this.admission.returned(client, !broken);
     client.release(broken ? (error instanceof Error ? error : new Error('connection is broken')) : undefined);
   }
 
@@ -167,6 +165,7 @@ export class Connections {
   discard(client: pg.PoolClient, error: unknown): void {
     this.inTransaction.delete(client);
     this.watchdog.unwatch(client);
+    this.admission.returned(client, false);
     client.release(error instanceof Error ? error : new Error(String(error)));
   }
 
