@@ -1,6 +1,6 @@
 // What a service sees when the database fails under it: every failure is a typed error that
 // arrives within its bound, nothing hangs, and the same handle recovers by itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DatabaseUnavailableError,
   QueryTimeoutError,
@@ -176,6 +176,48 @@ describe('a latency fault: the pool can serve only a few callers within its acqu
     for (let i = 0; i < 10; i += 1) await db.users.get(user.id);
     await Promise.all(Array.from({ length: 30 }, () => db.users.get(user.id)));
   }, 60_000);
+});
+
+describe('a blip: the network drops everything for a moment', () => {
+  const copy = useDatabaseCopy();
+  let proxy: FaultProxy;
+  let db: Database;
+
+  beforeAll(async () => {
+    const target = new URL(copy.url);
+    proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
+    const viaProxy = new URL(copy.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    // The default pool.maxWaiting: what a service gets.
+    db = createDatabase({ url: viaProxy.toString(), pool: { max: 2 } }, {});
+  });
+  afterAll(async () => {
+    await db?.close();
+    await proxy?.close();
+  });
+
+  it('costs only the calls it caught on the wire: the burst queued behind them is served once it heals', async () => {
+    const user = await db.users.create({ email: 'blip@example.com' });
+    await Promise.all([db.users.get(user.id), db.users.get(user.id)]); // two open connections
+
+    proxy.blackHole();
+    let settled = 0;
+    const calls = Array.from({ length: 300 }, () =>
+      db.users.get(user.id).then(
+        () => 'served',
+        (error: unknown) => error,
+      ).finally(() => (settled += 1)),
+    );
+    // Two calls are on the wire, lost; every other one is waiting for a connection or refused.
+    await vi.waitFor(() => expect(db.stats().inUse === 2 && db.stats().waiting + settled >= 298).toBe(true), { timeout: 10_000 });
+    proxy.heal(); // the two connections that lost bytes are reset, as a middlebox that lost them would
+
+    const outcomes = await Promise.all(calls);
+    const failures = outcomes.filter((outcome) => outcome !== 'served');
+    for (const failure of failures) expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+    expect(failures.length).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('a black-holed host (accepts TCP, never answers)', () => {
