@@ -101,14 +101,16 @@ export class PhaseStats {
 }
 
 /**
- * The process's memory now: its RSS, and what JavaScript holds (the heap, with Buffers). With `node --expose-gc` (as `npm run soak` runs it), a full
- * collection first, so that the heap figure is what is still referenced, not garbage.
+ * The process's memory now: its RSS as the load left it, then what JavaScript still holds (the
+ * heap and Buffers) after a full collection when `node --expose-gc` allows one (`npm run soak`
+ * does). RSS is read first: a forced collection makes V8 give pages back, which would make the
+ * RSS at a phase's start look lower than the load keeps it.
  *
  * @returns {{ rss: number, heap: number }}
  */
 export function sampleMemory() {
-  const collect = /** @type {{ gc?: () => void }} */ (globalThis).gc;
-  collect?.();
-  const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
+  const rss = process.memoryUsage.rss();
+  /** @type {{ gc?: () => void }} */ (globalThis).gc?.();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
   return { rss, heap: heapUsed + arrayBuffers };
 }

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDatabase, createMigrator } from '../../dist/index.js';
+import { createDatabase, createMigrator, resolveConfig } from '../../dist/index.js';
 import { startFaultProxy } from '../../tests/support/faultProxy.mjs';
 import { FAULTS } from './faults.mjs';
 import { PhaseStats, sampleMemory } from './PhaseStats.mjs';
@@ -90,8 +90,11 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   });
 }
 const url = database.urlVia('127.0.0.1', proxy.port);
-// tododb's defaults, as a service gets them; `{}` so that DATABASE_* variables of the shell do not change them.
-const db = createDatabase({ url, applicationName: APPLICATION_NAME }, {});
+// tododb's defaults, as a service gets them, unless DATABASE_* variables say otherwise (the URL
+// is always the proxy's): `DATABASE_POOL_MAX_WAITING=0 npm run soak` compares a setting.
+const settings = { url, applicationName: APPLICATION_NAME };
+const { pool, connectTimeoutMs, queryTimeoutMs } = resolveConfig(settings, process.env);
+const db = createDatabase(settings, process.env);
 const context = { proxy, database, applicationName: APPLICATION_NAME };
 const eventLoopDelay = monitorEventLoopDelay();
 let exitCode = 0;
@@ -103,7 +106,8 @@ try {
   const schedule = plan();
   const overall = new PhaseStats('overall');
   process.stdout.write(
-    `tododb soak: ${minutes} min, ${rate} requests/s, a fault every ${faultEverySeconds} s (${faultNames.join(', ')}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n\n`,
+    `tododb soak: ${minutes} min, ${rate} requests/s, a fault every ${faultEverySeconds} s (${faultNames.join(', ')}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n` +
+      `pool.max ${pool.max}, pool.maxWaiting ${pool.maxWaiting}, pool.acquireTimeoutMs ${pool.acquireTimeoutMs}, connectTimeoutMs ${connectTimeoutMs}, queryTimeoutMs ${queryTimeoutMs}\n\n`,
   );
 
   const startedAt = performance.now();
@@ -113,18 +117,17 @@ try {
   /** @type {Set<Promise<void>>} */
   const inFlight = new Set();
   const launch = () => {
-    const stats = phase.stats;
-    const counted = phase.countsOverall;
     const started = performance.now();
     const running = workload.request().then((outcome) => {
       if (outcome.operation === 'none') {
         skipped += 1;
         return;
       }
+      // Counted in the phase it was answered in: a call caught by a fault at its start belongs to it.
       const answeredAt = performance.now();
       const result = { ...outcome, ms: answeredAt - started };
-      stats.record(result, answeredAt);
-      if (counted) overall.record(result, answeredAt);
+      phase.stats.record(result, answeredAt);
+      if (phase.countsOverall) overall.record(result, answeredAt);
     });
     inFlight.add(running);
     void running.finally(() => inFlight.delete(running));
