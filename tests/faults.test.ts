@@ -176,6 +176,28 @@ describe('a latency fault: the pool can serve only a few callers within its acqu
     for (let i = 0; i < 10; i += 1) await db.users.get(user.id);
     await Promise.all(Array.from({ length: 30 }, () => db.users.get(user.id)));
   }, 60_000);
+
+  it('counts in stats().waiting only the callers still waiting, not those it gave up on', async () => {
+    const user = await db.users.create({ email: 'slow-link-stats@example.com' });
+    proxy.addLatency(250);
+    // At once, before the handle knows the link is slow: the queue is told only as the pace shows.
+    let settled = 0;
+    let refused = 0;
+    const calls = Array.from({ length: 60 }, () =>
+      db.users.get(user.id).then(
+        () => (settled += 1),
+        () => {
+          settled += 1;
+          refused += 1;
+        },
+      ),
+    );
+    await vi.waitFor(() => expect(refused).toBeGreaterThanOrEqual(10), { timeout: 20_000 });
+    // The pool's own queue still holds the callers given up on, until it reaches them.
+    expect(db.stats().waiting).toBeLessThanOrEqual(calls.length - settled);
+    proxy.heal();
+    await Promise.all(calls);
+  }, 60_000);
 });
 
 describe('a blip: the network drops everything for a moment', () => {

@@ -290,8 +290,8 @@ export class Connections {
 
   /** Counts of the pool, for health reports and metrics. */
   stats(): PoolStats {
-    const { totalCount, idleCount, waitingCount } = this.pool;
-    const stats: PoolStats = { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
+    const { totalCount, idleCount } = this.pool;
+    const stats: PoolStats = { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: this.admission.waiting };
     if (this.replicas) stats.replicas = this.replicas.stats();
     return stats;
   }

@@ -40,6 +40,14 @@ export class PoolAdmission {
   constructor(private readonly settings: AdmissionSettings) {}
 
   /**
+   * Callers waiting for a connection now. The pool's own count also holds the callers refused
+   * while they waited, until the pool reaches them (it has no way to drop them from its queue).
+   */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  /**
    * Takes a connection with `connect` (the pool's), or refuses the caller when the queue is full
    * or too slow for it. Every caller counts as waiting until it has its connection: the pool's
    * own counts lag behind a burst (a free connection is handed out on the next tick), which would
