@@ -53,9 +53,9 @@ export class PhaseStats {
     this.streakStart = undefined;
     this.lastFailure = 0;
     this.longestStreakMs = 0;
-    /** @type {{ rss: number, heap: number } | undefined} */
+    /** @type {{ rss: number, heap: number | undefined } | undefined} */
     this.memoryAtStart = undefined;
-    /** @type {{ rss: number, heap: number } | undefined} */
+    /** @type {{ rss: number, heap: number | undefined } | undefined} */
     this.memoryAtEnd = undefined;
   }
 
@@ -101,16 +101,18 @@ export class PhaseStats {
 }
 
 /**
- * The process's memory now: its RSS as the load left it, then what JavaScript still holds (the
- * heap and Buffers) after a full collection when `node --expose-gc` allows one (`npm run soak`
- * does). RSS is read first: a forced collection makes V8 give pages back, which would make the
- * RSS at a phase's start look lower than the load keeps it.
+ * The process's memory now: its RSS as the load leaves it and, with `collect`, what JavaScript
+ * still holds (the heap and Buffers) after a full collection, when `node --expose-gc` allows one
+ * (`npm run soak` does). RSS is read first: the collection makes V8 give pages back.
  *
- * @returns {{ rss: number, heap: number }}
+ * @param {boolean} collect
+ * @returns {{ rss: number, heap: number | undefined }}
  */
-export function sampleMemory() {
+export function sampleMemory(collect) {
   const rss = process.memoryUsage.rss();
-  /** @type {{ gc?: () => void }} */ (globalThis).gc?.();
+  const gc = /** @type {{ gc?: () => void }} */ (globalThis).gc;
+  if (!collect || !gc) return { rss, heap: undefined };
+  gc();
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return { rss, heap: heapUsed + arrayBuffers };
 }

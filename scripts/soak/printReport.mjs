@@ -36,7 +36,7 @@ export function printReport({ phases, overall, write }) {
     heap(stats),
     [...stats.errorsByCode].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} ${count}`).join(', ') || '—',
   ]);
-  const header = ['phase', 'fault', 'requests', 'success', 'streak', 'ok p50', 'ok p99', 'fail p50', 'fail p99', 'RSS start → end (growth)', 'heap', 'errors by code'];
+  const header = ['phase', 'fault', 'requests', 'success', 'streak', 'ok p50', 'ok p99', 'fail p50', 'fail p99', 'RSS start → end (growth)', 'heap after GC', 'errors by code'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (/** @type {string[]} */ cells) => cells.map((cell, column) => cell.padEnd(/** @type {number} */ (widths[column]))).join('  ').trimEnd();
   write(line(header));
@@ -75,8 +75,10 @@ function mb(bytes) {
 
 /** @param {import('./PhaseStats.mjs').PhaseStats} stats */
 function heap(stats) {
-  if (!stats.memoryAtStart || !stats.memoryAtEnd) return '—';
-  return `${mb(stats.memoryAtStart.heap)} → ${mb(stats.memoryAtEnd.heap)} MB`;
+  const start = stats.memoryAtStart?.heap;
+  const end = stats.memoryAtEnd?.heap;
+  if (start === undefined || end === undefined) return '';
+  return `${mb(start)} → ${mb(end)} MB`;
 }
 
 /** @param {import('./PhaseStats.mjs').PhaseStats} stats */

@@ -145,8 +145,11 @@ try {
   for (const next of schedule) {
     await sleep(Math.max(0, startedAt + next.startMs - performance.now()));
     phase = next;
-    next.stats.memoryAtStart = sampleMemory();
-    if (next.countsOverall && !overall.memoryAtStart) overall.memoryAtStart = next.stats.memoryAtStart;
+    // A full collection only where the run's heap is measured (after the warm-up, and at the
+    // end): a forced one makes V8 give pages back, and RSS then creeps up again for a while.
+    const measuresRun = next.countsOverall && !overall.memoryAtStart;
+    next.stats.memoryAtStart = sampleMemory(measuresRun);
+    if (measuresRun) overall.memoryAtStart = next.stats.memoryAtStart;
     if (next.fault) {
       const note = await next.fault.inject(context);
       // At most a third of a phase, and never past the phase's (or the run's) end.
@@ -158,13 +161,13 @@ try {
       next.stats.note = [note, holdMs > 0 ? `held ${(holdMs / 1000).toFixed(0)} s` : ''].filter(Boolean).join(', ');
     }
     await sleep(Math.max(0, startedAt + next.endMs - performance.now()));
-    next.stats.memoryAtEnd = sampleMemory();
+    next.stats.memoryAtEnd = sampleMemory(false);
   }
   clearInterval(loader);
 
   const drained = await Promise.race([Promise.all(inFlight).then(() => true), sleep(DRAIN_MS, false, { ref: false })]);
   if (!drained) onBug({ operation: 'any', message: `${inFlight.size} calls had not settled ${DRAIN_MS / 1000} s after the load stopped` });
-  overall.memoryAtEnd = sampleMemory();
+  overall.memoryAtEnd = sampleMemory(true);
   eventLoopDelay.disable();
 
   printReport({ phases: schedule.map((p) => ({ stats: p.stats, shortOfCapacity: p.fault?.name === 'latency' })), overall, write: (line) => process.stdout.write(`${line}\n`) });
