@@ -15,8 +15,6 @@ const MIX = /** @type {const} */ ([
   ['otherUsersTask', 3],
 ]);
 const TASKS_PER_USER = 10;
-// The soak's own memory must not grow with its length: it forgets users beyond this many.
-const MAX_USERS = 400;
 const MAX_PENDING_TITLES = 20;
 
 /** @typedef {'createUser' | 'createTask' | 'listTasks' | 'getTask' | 'updateTask' | 'deleteTask' | 'otherUsersTask'} Operation */
@@ -89,10 +87,12 @@ class VirtualUser {
 export class Workload {
   /**
    * @param {import('../../dist/index.js').Database} db
-   * @param {{ runId: string, secrets: string[], onBug: (bug: Bug) => void }} options
+   * @param {{ runId: string, secrets: string[], maxUsers: number, onBug: (bug: Bug) => void }} options
+   *   `maxUsers`: beyond it the soak forgets users, so that its own memory does not grow with its length.
    */
-  constructor(db, { runId, secrets, onBug }) {
+  constructor(db, { runId, secrets, maxUsers, onBug }) {
     this.db = db;
+    this.maxUsers = maxUsers;
     this.runId = runId;
     this.secrets = secrets;
     this.onBug = onBug;
@@ -199,7 +199,7 @@ export class Workload {
     const created = new VirtualUser(answer.value.id);
     this.users.push(created);
     this.idle.push(created);
-    if (this.users.length > MAX_USERS) this.forgetOneIdleUser();
+    if (this.users.length > this.maxUsers) this.forgetOneIdleUser();
     return { ok: true };
   }
 

@@ -26,9 +26,6 @@ import { parseSoakOptions, SoakUsageError, USAGE } from './soakOptions.mjs';
 import { Workload } from './Workload.mjs';
 
 const APPLICATION_NAME = 'tododb_soak';
-// More users than tododb lets callers in at once (pool.max 10 + maxWaiting 100), so that a
-// request always finds a user with none in flight, whatever the fault.
-const SEED_USERS = 200;
 const WARM_UP_MS = 15_000;
 // tododb bounds every wait (connect 10 s, acquire 15 s, query 20 s): a call still unsettled
 // this long after the load stopped is a hang, which is a bug.
@@ -50,8 +47,8 @@ if (options === 'help') {
   process.exit(0);
 }
 const { minutes, faultEverySeconds, rate, faults: faultNames } = options;
-// The memory figures need a full collection before each sample, and V8's young generation at its
-// full size from the start (else RSS grows some 30 MB in the first minute as V8 enlarges it, and
+// The memory figures need full collections (where the heap is measured), and V8's young
+// generation at its full size from the start (else RSS grows some 30 MB in the first minute as V8 enlarges it, and
 // then stays flat): `npm run soak` passes both flags.
 const memoryFlags = ['--expose-gc', '--min-semi-space-size=16'].filter((flag) => !process.execArgv.includes(flag));
 if (memoryFlags.length > 0) process.stderr.write(`note: without node ${memoryFlags.join(' ')} (as npm run soak runs it) the RSS figures are not comparable\n`);
@@ -100,8 +97,12 @@ const eventLoopDelay = monitorEventLoopDelay();
 let exitCode = 0;
 try {
   await createMigrator(db).up();
-  const workload = new Workload(db, { runId: randomBytes(4).toString('hex'), secrets: [database.password(), url], onBug });
-  await workload.seed(SEED_USERS);
+  // More users than can have a call in flight at once (every caller waiting out the acquire
+  // timeout, plus one per connection), so that a request always finds a user with none in
+  // flight, whatever the fault: each user's calls stay in order, and its answers checkable.
+  const seedUsers = Math.ceil((rate * pool.acquireTimeoutMs) / 1000) + pool.max + 50;
+  const workload = new Workload(db, { runId: randomBytes(4).toString('hex'), secrets: [database.password(), url], maxUsers: 2 * seedUsers, onBug });
+  await workload.seed(seedUsers);
 
   const schedule = plan();
   const overall = new PhaseStats('overall');
