@@ -18,10 +18,11 @@ export const TARGETS = { minSuccessRatio: 0.995, maxStreakMs: 10_000, maxRssGrow
  * @param {{
  *   phases: { stats: import('./PhaseStats.mjs').PhaseStats, shortOfCapacity: boolean }[],
  *   overall: import('./PhaseStats.mjs').PhaseStats,
+ *   settled: { rss: number } | undefined,
  *   write: (line: string) => void,
- * }} report
+ * }} report  `settled`: the memory at the first phase boundary a minute or more into the load
  */
-export function printReport({ phases, overall, write }) {
+export function printReport({ phases, overall, settled, write }) {
   const rows = [...phases.map(({ stats }) => stats), overall].map((stats) => [
     stats.name,
     stats.note,
@@ -47,14 +48,22 @@ export function printReport({ phases, overall, write }) {
 
   const streakPhases = phases.filter(({ shortOfCapacity, stats }) => !shortOfCapacity && stats.name !== 'warm-up');
   const worstStreak = Math.max(0, ...streakPhases.map(({ stats }) => stats.longestErrorStreakMs()));
-  const growth = overall.rssGrowthPercent();
+  // Leaks show as growth once the process has reached its working size, which takes it about a
+  // minute of load (V8's heap and the allocator's arenas fill up, then stay): measured from the
+  // first phase boundary a minute or more into the load when the run has one.
+  const settledRss = settled?.rss ?? overall.memoryAtStart?.rss;
+  const endRss = overall.memoryAtEnd?.rss;
+  const growth = settledRss === undefined || endRss === undefined ? undefined : ((endRss - settledRss) / settledRss) * 100;
+  const since = settled ? `from ${mb(settled.rss)} MB a minute in to ${mb(/** @type {number} */ (endRss))} MB at the end` : 'from the warm-up to the end';
   write('');
   write('targets (at one fault every 2 minutes):');
   write(`  success >= ${TARGETS.minSuccessRatio * 100} %: ${(overall.successRatio() * 100).toFixed(2)} % ${mark(overall.successRatio() >= TARGETS.minSuccessRatio)}`);
   write(
     `  no error streak over ${TARGETS.maxStreakMs / 1000} s but while capacity is short: longest ${(worstStreak / 1000).toFixed(1)} s ${mark(worstStreak <= TARGETS.maxStreakMs)}`,
   );
-  write(`  RSS growth <= ${TARGETS.maxRssGrowthPercent} %: ${growth === undefined ? '—' : `${growth.toFixed(1)} %`} ${mark(growth !== undefined && growth <= TARGETS.maxRssGrowthPercent)}`);
+  write(
+    `  RSS growth <= ${TARGETS.maxRssGrowthPercent} %: ${growth === undefined ? '—' : `${growth.toFixed(1)} %`}, ${since} ${mark(growth !== undefined && growth <= TARGETS.maxRssGrowthPercent)}`,
+  );
 }
 
 /** @param {boolean} met */

@@ -27,6 +27,9 @@ import { Workload } from './Workload.mjs';
 
 const APPLICATION_NAME = 'tododb_soak';
 const WARM_UP_MS = 15_000;
+// RSS grows for about a minute of load, to the process's working size, then stays: growth
+// after that is what a leak would show (see printReport).
+const SETTLED_AFTER_MS = 60_000;
 // tododb bounds every wait (connect 10 s, acquire 15 s, query 20 s): a call still unsettled
 // this long after the load stopped is a hang, which is a bug.
 const DRAIN_MS = 60_000;
@@ -171,7 +174,12 @@ try {
   overall.memoryAtEnd = sampleMemory(true);
   eventLoopDelay.disable();
 
-  printReport({ phases: schedule.map((p) => ({ stats: p.stats, shortOfCapacity: p.fault?.name === 'latency' })), overall, write: (line) => process.stdout.write(`${line}\n`) });
+  printReport({
+    phases: schedule.map((p) => ({ stats: p.stats, shortOfCapacity: p.fault?.name === 'latency' })),
+    overall,
+    settled: schedule.find((p) => p.startMs >= SETTLED_AFTER_MS)?.stats.memoryAtStart,
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
   process.stdout.write(
     `\n${launched - skipped} requests (${skipped} not sent: every user had one in flight) in ${((performance.now() - startedAt) / 1000).toFixed(0)} s; event-loop delay p99 ${(eventLoopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(eventLoopDelay.max / 1e6).toFixed(0)} ms; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`,
   );
