@@ -1,5 +1,7 @@
 // @ts-check
 import { TododbError } from '../../dist/index.js';
+import { TaskModel } from './TaskModel.mjs';
+import { VirtualUser } from './VirtualUser.mjs';
 
 /** What a request may fail with while the database is unavailable: the soak expects these. */
 const UNAVAILABLE_CODES = new Set(['DATABASE_UNAVAILABLE', 'QUERY_TIMEOUT']);
@@ -15,67 +17,10 @@ const MIX = /** @type {const} */ ([
   ['otherUsersTask', 3],
 ]);
 const TASKS_PER_USER = 10;
-const MAX_PENDING_TITLES = 20;
 
 /** @typedef {'createUser' | 'createTask' | 'listTasks' | 'getTask' | 'updateTask' | 'deleteTask' | 'otherUsersTask'} Operation */
 /** @typedef {{ ok: boolean, code?: string }} Outcome */
 /** @typedef {{ operation: Operation, message: string }} Bug */
-/** @typedef {{ id: string, userId: string, title: string, isCompleted: boolean, createdAt: Date }} TaskRecord */
-
-/** A task as its owner last wrote it; after a write whose outcome is unknown, each state it may be in. */
-class TaskModel {
-  /** @param {string} id @param {{ title: string, isCompleted: boolean }} state */
-  constructor(id, state) {
-    this.id = id;
-    /** @type {{ title: string, isCompleted: boolean }[]} */
-    this.states = [state];
-    /** A delete failed with the database unavailable: it may or may not have happened. */
-    this.maybeDeleted = false;
-  }
-
-  /** @param {TaskRecord} record */
-  matches(record) {
-    return this.states.some((state) => state.title === record.title && state.isCompleted === record.isCompleted);
-  }
-
-  /** A write whose outcome is unknown: the task may be in any of these states as well. @param {{ title: string, isCompleted: boolean }[]} states */
-  mayBe(states) {
-    for (const state of states) {
-      if (!this.states.some((known) => known.title === state.title && known.isCompleted === state.isCompleted)) this.states.push(state);
-    }
-  }
-
-  /** What the database answered is what the task is now. @param {TaskRecord} record */
-  settle(record) {
-    this.states = [{ title: record.title, isCompleted: record.isCompleted }];
-    this.maybeDeleted = false;
-  }
-}
-
-/** A user of the service and what it wrote, so that every answer it reads can be checked. */
-class VirtualUser {
-  /** @param {string} id */
-  constructor(id) {
-    this.id = id;
-    /** @type {Map<string, TaskModel>} */
-    this.tasks = new Map();
-    /** Titles of tasks whose create failed with the database unavailable: they may exist. */
-    /** @type {Set<string>} */
-    this.pendingTitles = new Set();
-  }
-
-  /** @returns {TaskModel | undefined} */
-  randomTask() {
-    const ids = [...this.tasks.keys()];
-    return ids.length === 0 ? undefined : this.tasks.get(/** @type {string} */ (ids[Math.floor(Math.random() * ids.length)]));
-  }
-
-  /** @param {string} title */
-  addPendingTitle(title) {
-    this.pendingTitles.add(title);
-    if (this.pendingTitles.size > MAX_PENDING_TITLES) this.pendingTitles.delete(/** @type {string} */ (this.pendingTitles.values().next().value));
-  }
-}
 
 /**
  * The soak's load: virtual users, each with at most one request in flight, calling tododb's
