@@ -51,8 +51,8 @@ if (options === 'help') {
 }
 const { minutes, faultEverySeconds, rate, faults: faultNames } = options;
 // The memory figures need full collections (where the heap is measured), and V8's young
-// generation at its full size from the start (else RSS grows some 30 MB in the first minute as V8 enlarges it, and
-// then stays flat): `npm run soak` passes both flags.
+// generation at its full size from the start, so that V8 enlarging it under load is not read
+// as the process growing: `npm run soak` passes both flags.
 const memoryFlags = ['--expose-gc', '--min-semi-space-size=16'].filter((flag) => !process.execArgv.includes(flag));
 if (memoryFlags.length > 0) process.stderr.write(`note: without node ${memoryFlags.join(' ')} (as npm run soak runs it) the RSS figures are not comparable\n`);
 const runMs = minutes * 60_000;
