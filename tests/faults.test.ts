@@ -226,10 +226,13 @@ describe('a blip: the network drops everything for a moment', () => {
     proxy.blackHole();
     let settled = 0;
     const calls = Array.from({ length: 300 }, () =>
-      db.users.get(user.id).then(
-        () => 'served',
-        (error: unknown) => error,
-      ).finally(() => (settled += 1)),
+      db.users
+        .get(user.id)
+        .then(
+          () => 'served',
+          (error: unknown) => error,
+        )
+        .finally(() => (settled += 1)),
     );
     // Two calls are on the wire, lost; every other one is waiting for a connection or refused.
     await vi.waitFor(() => expect(db.stats().inUse === 2 && db.stats().waiting + settled >= 298).toBe(true), { timeout: 10_000 });

@@ -24,6 +24,7 @@ export class VirtualUser {
   /** @param {string} title */
   addPendingTitle(title) {
     this.pendingTitles.add(title);
-    if (this.pendingTitles.size > MAX_PENDING_TITLES) this.pendingTitles.delete(/** @type {string} */ (this.pendingTitles.values().next().value));
+    if (this.pendingTitles.size > MAX_PENDING_TITLES)
+      this.pendingTitles.delete(/** @type {string} */ (this.pendingTitles.values().next().value));
   }
 }

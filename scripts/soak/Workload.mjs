@@ -83,7 +83,8 @@ export class Workload {
     /** @type {Operation} */
     let operation = 'listTasks';
     for (const [name, weight] of MIX) {
-      if ((pick -= weight) < 0) {
+      pick -= weight;
+      if (pick < 0) {
         operation = name;
         break;
       }
@@ -115,7 +116,10 @@ export class Workload {
       const leaked = this.secrets.find((secret) => errorText(error).includes(secret));
       if (leaked !== undefined) this.onBug({ operation, message: 'an error message carries the password or the URL' });
       if (!(error instanceof TododbError)) {
-        this.onBug({ operation, message: `an untyped error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+        this.onBug({
+          operation,
+          message: `an untyped error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        });
         return { ok: false, code: 'UNTYPED' };
       }
       if (error.code !== 'NOT_FOUND' && !UNAVAILABLE_CODES.has(error.code)) {
@@ -159,7 +163,11 @@ export class Workload {
       return answer;
     }
     const task = answer.value;
-    this.check('createTask', task.userId === user.id && task.title === title && task.isCompleted === false, 'a new task came back with another owner, title or state');
+    this.check(
+      'createTask',
+      task.userId === user.id && task.title === title && task.isCompleted === false,
+      'a new task came back with another owner, title or state',
+    );
     user.tasks.set(task.id, new TaskModel(task.id, { title, isCompleted: false }));
     return { ok: true };
   }
@@ -216,7 +224,10 @@ export class Workload {
     const answer = await this.call('updateTask', () => this.db.tasks.update(user.id, task.id, change));
     if (answer.ok) {
       const record = answer.value;
-      const right = record.userId === user.id && record.id === task.id && Object.entries(change).every(([field, value]) => record[/** @type {'title'} */ (field)] === value);
+      const right =
+        record.userId === user.id &&
+        record.id === task.id &&
+        Object.entries(change).every(([field, value]) => record[/** @type {'title'} */ (field)] === value);
       if (this.check('updateTask', right, 'an updated task came back without the change')) task.settle(record);
       return { ok: true };
     }

@@ -35,11 +35,31 @@ export function printReport({ phases, overall, settled, write }) {
     ms(stats.failLatency.percentile(0.99)),
     memory(stats),
     heap(stats),
-    [...stats.errorsByCode].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code} ${count}`).join(', ') || '—',
+    [...stats.errorsByCode]
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ') || '—',
   ]);
-  const header = ['phase', 'fault', 'requests', 'success', 'streak', 'ok p50', 'ok p99', 'fail p50', 'fail p99', 'RSS start → end (growth)', 'heap after GC', 'errors by code'];
+  const header = [
+    'phase',
+    'fault',
+    'requests',
+    'success',
+    'streak',
+    'ok p50',
+    'ok p99',
+    'fail p50',
+    'fail p99',
+    'RSS start → end (growth)',
+    'heap after GC',
+    'errors by code',
+  ];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (/** @type {string[]} */ cells) => cells.map((cell, column) => cell.padEnd(/** @type {number} */ (widths[column]))).join('  ').trimEnd();
+  const line = (/** @type {string[]} */ cells) =>
+    cells
+      .map((cell, column) => cell.padEnd(/** @type {number} */ (widths[column])))
+      .join('  ')
+      .trimEnd();
   write(line(header));
   for (const [index, row] of rows.entries()) {
     if (index === rows.length - 1) write(line(widths.map((width) => '-'.repeat(width))));
@@ -54,10 +74,14 @@ export function printReport({ phases, overall, settled, write }) {
   const settledRss = settled?.rss ?? overall.memoryAtStart?.rss;
   const endRss = overall.memoryAtEnd?.rss;
   const growth = settledRss === undefined || endRss === undefined ? undefined : ((endRss - settledRss) / settledRss) * 100;
-  const since = settled ? `from ${mb(settled.rss)} MB a minute in to ${mb(/** @type {number} */ (endRss))} MB at the end` : 'from the warm-up to the end';
+  const since = settled
+    ? `from ${mb(settled.rss)} MB a minute in to ${mb(/** @type {number} */ (endRss))} MB at the end`
+    : 'from the warm-up to the end';
   write('');
   write('targets (at one fault every 2 minutes):');
-  write(`  success >= ${TARGETS.minSuccessRatio * 100} %: ${(overall.successRatio() * 100).toFixed(2)} % ${mark(overall.successRatio() >= TARGETS.minSuccessRatio)}`);
+  write(
+    `  success >= ${TARGETS.minSuccessRatio * 100} %: ${(overall.successRatio() * 100).toFixed(2)} % ${mark(overall.successRatio() >= TARGETS.minSuccessRatio)}`,
+  );
   write(
     `  no error streak over ${TARGETS.maxStreakMs / 1000} s but while capacity is short: longest ${(worstStreak / 1000).toFixed(1)} s ${mark(worstStreak <= TARGETS.maxStreakMs)}`,
   );

@@ -54,7 +54,8 @@ const { minutes, faultEverySeconds, rate, faults: faultNames } = options;
 // generation at its full size from the start, so that V8 enlarging it under load is not read
 // as the process growing: `npm run soak` passes both flags.
 const memoryFlags = ['--expose-gc', '--min-semi-space-size=16'].filter((flag) => !process.execArgv.includes(flag));
-if (memoryFlags.length > 0) process.stderr.write(`note: without node ${memoryFlags.join(' ')} (as npm run soak runs it) the RSS figures are not comparable\n`);
+if (memoryFlags.length > 0)
+  process.stderr.write(`note: without node ${memoryFlags.join(' ')} (as npm run soak runs it) the RSS figures are not comparable\n`);
 const runMs = minutes * 60_000;
 const faults = faultNames.map((name) => /** @type {import('./faults.mjs').Fault} */ (FAULTS.find((fault) => fault.name === name)));
 
@@ -104,13 +105,20 @@ try {
   // timeout, plus one per connection), so that a request always finds a user with none in
   // flight, whatever the fault: each user's calls stay in order, and its answers checkable.
   const seedUsers = Math.ceil((rate * pool.acquireTimeoutMs) / 1000) + pool.max + 50;
-  const workload = new Workload(db, { runId: randomBytes(4).toString('hex'), secrets: [database.password(), url], maxUsers: 2 * seedUsers, onBug });
+  const workload = new Workload(db, {
+    runId: randomBytes(4).toString('hex'),
+    secrets: [database.password(), url],
+    maxUsers: 2 * seedUsers,
+    onBug,
+  });
   await workload.seed(seedUsers);
 
   const schedule = plan();
   const overall = new PhaseStats('overall');
   process.stdout.write(
-    `tododb soak: ${minutes} min, ${rate} requests/s, a fault every ${faultEverySeconds} s (${faultNames.join(', ')}), load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n` +
+    `tododb soak: ${minutes} min, ${rate} requests/s, a fault every ${faultEverySeconds} s (${faultNames.join(', ')}), load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}\n` +
       `pool.max ${pool.max}, pool.maxWaiting ${pool.maxWaiting}, pool.acquireTimeoutMs ${pool.acquireTimeoutMs}, connectTimeoutMs ${connectTimeoutMs}, queryTimeoutMs ${queryTimeoutMs}\n\n`,
   );
 
@@ -157,7 +165,10 @@ try {
     if (next.fault) {
       const note = await next.fault.inject(context);
       // At most a third of a phase, and never past the phase's (or the run's) end.
-      const holdMs = Math.max(0, Math.min(next.fault.holdSeconds * 1000, (faultEverySeconds * 1000) / 3, startedAt + next.endMs - performance.now()));
+      const holdMs = Math.max(
+        0,
+        Math.min(next.fault.holdSeconds * 1000, (faultEverySeconds * 1000) / 3, startedAt + next.endMs - performance.now()),
+      );
       if (holdMs > 0) {
         await sleep(holdMs);
         next.fault.heal(context);
@@ -181,7 +192,9 @@ try {
     write: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(
-    `\n${launched - skipped} requests (${skipped} not sent: every user had one in flight) in ${((performance.now() - startedAt) / 1000).toFixed(0)} s; event-loop delay p99 ${(eventLoopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(eventLoopDelay.max / 1e6).toFixed(0)} ms; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`,
+    `\n${launched - skipped} requests (${skipped} not sent: every user had one in flight) in ${((performance.now() - startedAt) / 1000).toFixed(0)} s; event-loop delay p99 ${(eventLoopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(eventLoopDelay.max / 1e6).toFixed(0)} ms; load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}\n`,
   );
   if (bugCount > 0) {
     exitCode = 1;
@@ -220,7 +233,13 @@ function plan() {
   const phases = [{ startMs: 0, endMs: warmUpMs, fault: undefined, countsOverall: false, stats: new PhaseStats('warm-up') }];
   for (let start = warmUpMs, k = 0; start < runMs - 1000; start += faultEverySeconds * 1000, k += 1) {
     const fault = /** @type {import('./faults.mjs').Fault} */ (faults[k % faults.length]);
-    phases.push({ startMs: start, endMs: Math.min(start + faultEverySeconds * 1000, runMs), fault, countsOverall: true, stats: new PhaseStats(`${k + 1} ${fault.name}`) });
+    phases.push({
+      startMs: start,
+      endMs: Math.min(start + faultEverySeconds * 1000, runMs),
+      fault,
+      countsOverall: true,
+      stats: new PhaseStats(`${k + 1} ${fault.name}`),
+    });
   }
   return phases;
 }

@@ -1,4 +1,5 @@
 // @ts-check
+import { parseArgs } from 'node:util';
 import { FAULTS } from './faults.mjs';
 
 /**
@@ -27,24 +28,39 @@ export class SoakUsageError extends Error {}
  * @returns {SoakOptions | 'help'}
  */
 export function parseSoakOptions(argv, env) {
+  /** @type {{ values: Record<string, string | boolean | undefined> }} */
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        minutes: { type: 'string' },
+        'fault-every': { type: 'string' },
+        rate: { type: 'string' },
+        faults: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new SoakUsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+  if (parsed.values.help) return 'help';
   /** @type {Record<string, string>} */
   const given = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = /** @type {string} */ (argv[i]);
-    if (arg === '--help' || arg === '-h') return 'help';
-    const [name, inline] = arg.split('=', 2);
-    if (!['--minutes', '--fault-every', '--rate', '--faults'].includes(name ?? '')) throw new SoakUsageError(`Unknown option ${arg}\n\n${USAGE}`);
-    const value = inline ?? argv[(i += 1)];
-    if (value === undefined) throw new SoakUsageError(`${name} needs a value\n\n${USAGE}`);
-    given[/** @type {string} */ (name)] = value;
-  }
+  for (const [name, value] of Object.entries(parsed.values)) if (typeof value === 'string') given[`--${name}`] = value;
   const minutes = positive('--minutes', given['--minutes'] ?? env.SOAK_MINUTES ?? '5');
   const faultEverySeconds = positive('--fault-every', given['--fault-every'] ?? env.SOAK_FAULT_EVERY ?? '120');
   const rate = positive('--rate', given['--rate'] ?? env.SOAK_RATE ?? '50');
-  const faults = (given['--faults'] ?? env.SOAK_FAULTS ?? FAULTS.map((fault) => fault.name).join(',')).split(',').map((name) => name.trim());
+  const faults = (given['--faults'] ?? env.SOAK_FAULTS ?? FAULTS.map((fault) => fault.name).join(','))
+    .split(',')
+    .map((name) => name.trim());
   for (const name of faults) {
     if (!FAULTS.some((fault) => fault.name === name)) {
-      throw new SoakUsageError(`--faults: unknown fault ${JSON.stringify(name)}; expected some of ${FAULTS.map((fault) => fault.name).join(', ')}`);
+      throw new SoakUsageError(
+        `--faults: unknown fault ${JSON.stringify(name)}; expected some of ${FAULTS.map((fault) => fault.name).join(', ')}`,
+      );
     }
   }
   if (faultEverySeconds < 10) throw new SoakUsageError('--fault-every: expected at least 10 seconds, so that each fault has time to heal');

@@ -57,7 +57,9 @@ export class PoolAdmission {
     const { maxWaiting, max } = this.settings;
     const ahead = this.waiters.size;
     if (maxWaiting !== 0 && ahead >= maxWaiting) {
-      throw new DatabaseUnavailableError(`The database is unavailable: the pool is saturated (${ahead} callers already waiting for one of ${max} connections)`);
+      throw new DatabaseUnavailableError(
+        `The database is unavailable: the pool is saturated (${ahead} callers already waiting for one of ${max} connections)`,
+      );
     }
     // With fewer than a pool's worth ahead nobody is refused: the pace is not even looked at.
     const hopeless = ahead >= max ? this.hopeless(ahead + 1, this.settings.acquireTimeoutMs, this.pace()) : undefined;
@@ -80,7 +82,11 @@ export class PoolAdmission {
       return this.checkOut(await Promise.race([connecting, givenUp]));
     } catch (error) {
       // The pool still owes this caller a connection: hand it straight back when it comes.
-      if (gaveUp) connecting.then((client) => client.release(), () => {});
+      if (gaveUp)
+        connecting.then(
+          (client) => client.release(),
+          () => {},
+        );
       throw error;
     } finally {
       this.waiters.delete(waiter);
