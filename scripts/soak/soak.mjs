@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDatabase, createMigrator, resolveConfig } from '../../dist/index.js';
+import { createDatabase, createMigrator } from '../../dist/index.js';
 import { startFaultProxy } from '../../tests/support/faultProxy.mjs';
 import { FAULTS } from './faults.mjs';
 import { PhaseStats, sampleMemory } from './PhaseStats.mjs';
@@ -94,8 +94,11 @@ const url = database.urlVia('127.0.0.1', proxy.port);
 // tododb's defaults, as a service gets them, unless DATABASE_* variables say otherwise (the URL
 // is always the proxy's): `DATABASE_POOL_MAX_WAITING=0 npm run soak` compares a setting.
 const settings = { url, applicationName: APPLICATION_NAME };
-const { pool, connectTimeoutMs, queryTimeoutMs } = resolveConfig(settings, process.env);
 const db = createDatabase(settings, process.env);
+// The acquire timeout sizes the user pool below; tododb's default (README, Configuration) unless set.
+const acquireTimeoutMs = Number(process.env.DATABASE_POOL_ACQUIRE_TIMEOUT_MS ?? 15_000);
+const poolMax = db.stats().max;
+const tuned = Object.keys(process.env).filter((name) => name.startsWith('DATABASE_') && name !== 'DATABASE_URL');
 const context = { proxy, database, applicationName: APPLICATION_NAME };
 const eventLoopDelay = monitorEventLoopDelay();
 let exitCode = 0;
@@ -104,7 +107,7 @@ try {
   // More users than can have a call in flight at once (every caller waiting out the acquire
   // timeout, plus one per connection), so that a request always finds a user with none in
   // flight, whatever the fault: each user's calls stay in order, and its answers checkable.
-  const seedUsers = Math.ceil((rate * pool.acquireTimeoutMs) / 1000) + pool.max + 50;
+  const seedUsers = Math.ceil((rate * acquireTimeoutMs) / 1000) + poolMax + 50;
   const workload = new Workload(db, {
     runId: randomBytes(4).toString('hex'),
     secrets: [database.password(), url],
@@ -119,7 +122,7 @@ try {
     `tododb soak: ${minutes} min, ${rate} requests/s, a fault every ${faultEverySeconds} s (${faultNames.join(', ')}), load average ${loadavg()
       .map((n) => n.toFixed(2))
       .join(' ')}\n` +
-      `pool.max ${pool.max}, pool.maxWaiting ${pool.maxWaiting}, pool.acquireTimeoutMs ${pool.acquireTimeoutMs}, connectTimeoutMs ${connectTimeoutMs}, queryTimeoutMs ${queryTimeoutMs}\n\n`,
+      `pool.max ${poolMax}; ${tuned.length === 0 ? "tododb's defaults" : `set: ${tuned.map((name) => `${name}=${process.env[name]}`).join(', ')}`}\n\n`,
   );
 
   const startedAt = performance.now();
