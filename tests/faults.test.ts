@@ -1,6 +1,6 @@
 // What a service sees when the database fails under it: every failure is a typed error that
 // arrives within its bound, nothing hangs, and the same handle recovers by itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DatabaseUnavailableError,
   QueryTimeoutError,
@@ -10,9 +10,10 @@ import {
   type Database,
 } from '../src/index.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from './support/embeddedPostgres.js';
+import { startFaultProxy, type FaultProxy } from './support/faultProxy.mjs';
 import { useSilentServer } from './support/silentServer.js';
 import { startTcpProxy } from './support/tcpProxy.js';
-import { useTestDatabase } from './support/testDatabase.js';
+import { useDatabaseCopy, useTestDatabase } from './support/testDatabase.js';
 
 /** Resolves with what the promise rejected with, and how long that took. */
 async function failure(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
@@ -122,6 +123,125 @@ describe('pool exhaustion', () => {
     release();
     await holder;
     expect((await t.db.users.get(user.id)).id).toBe(user.id);
+  });
+});
+
+describe('a latency fault: the pool can serve only a few callers within its acquire timeout', () => {
+  const copy = useDatabaseCopy();
+  const ACQUIRE_TIMEOUT_MS = 5000;
+  let proxy: FaultProxy;
+  let db: Database;
+
+  beforeAll(async () => {
+    const target = new URL(copy.url);
+    proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
+    const viaProxy = new URL(copy.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    db = createDatabase({ url: viaProxy.toString(), pool: { max: 2, acquireTimeoutMs: ACQUIRE_TIMEOUT_MS } }, {});
+  });
+  afterAll(async () => {
+    await db?.close();
+    await proxy?.close();
+  });
+
+  it('refuses the callers it cannot serve in time at once with DatabaseUnavailableError, instead of after the timeout, and serves the rest', async () => {
+    const user = await db.users.create({ email: 'slow-link@example.com' });
+    proxy.addLatency(250); // each call now holds its connection for at least 500 ms: 2 connections serve about 4 calls a second
+    // The handle learns the pace of the slow link from the calls it serves: eight, two at a time.
+    for (let round = 0; round < 4; round += 1) await Promise.all([db.users.get(user.id), db.users.get(user.id)]);
+
+    // About 20 of these can be served within the acquire timeout; the rest cannot.
+    const outcomes = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const started = performance.now();
+        const error = await db.users.get(user.id).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        return { error, ms: performance.now() - started };
+      }),
+    );
+    proxy.heal();
+
+    const failures = outcomes.filter((outcome) => outcome.error !== undefined);
+    for (const { error } of failures) expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(outcomes.length - failures.length).toBeGreaterThanOrEqual(2);
+    // Before, each of them waited out the whole acquire timeout and failed then.
+    const refusedAtOnce = failures.filter((failure) => failure.ms < ACQUIRE_TIMEOUT_MS / 2);
+    expect(refusedAtOnce.length).toBeGreaterThanOrEqual(20);
+    expect((refusedAtOnce[0]!.error as Error).message).toMatch(/pool is saturated/);
+    // Healed, the same handle serves again, and after a few calls it has relearnt the pace: a
+    // burst that the slow link could not have served in time is served in full.
+    for (let i = 0; i < 10; i += 1) await db.users.get(user.id);
+    await Promise.all(Array.from({ length: 30 }, () => db.users.get(user.id)));
+  }, 60_000);
+
+  it('counts in stats().waiting only the callers still waiting, not those it gave up on', async () => {
+    const user = await db.users.create({ email: 'slow-link-stats@example.com' });
+    proxy.addLatency(250);
+    // At once, before the handle knows the link is slow: the queue is told only as the pace shows.
+    let settled = 0;
+    let refused = 0;
+    const calls = Array.from({ length: 60 }, () =>
+      db.users.get(user.id).then(
+        () => (settled += 1),
+        () => {
+          settled += 1;
+          refused += 1;
+        },
+      ),
+    );
+    await vi.waitFor(() => expect(refused).toBeGreaterThanOrEqual(10), { timeout: 20_000 });
+    // The pool's own queue still holds the callers given up on, until it reaches them.
+    expect(db.stats().waiting).toBeLessThanOrEqual(calls.length - settled);
+    proxy.heal();
+    await Promise.all(calls);
+  }, 60_000);
+});
+
+describe('a blip: the network drops everything for a moment', () => {
+  const copy = useDatabaseCopy();
+  let proxy: FaultProxy;
+  let db: Database;
+
+  beforeAll(async () => {
+    const target = new URL(copy.url);
+    proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
+    const viaProxy = new URL(copy.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    // The default pool.maxWaiting: what a service gets.
+    db = createDatabase({ url: viaProxy.toString(), pool: { max: 2 } }, {});
+  });
+  afterAll(async () => {
+    await db?.close();
+    await proxy?.close();
+  });
+
+  it('costs only the calls it caught on the wire: the burst queued behind them is served once it heals', async () => {
+    const user = await db.users.create({ email: 'blip@example.com' });
+    await Promise.all([db.users.get(user.id), db.users.get(user.id)]); // two open connections
+
+    proxy.blackHole();
+    let settled = 0;
+    const calls = Array.from({ length: 300 }, () =>
+      db.users
+        .get(user.id)
+        .then(
+          () => 'served',
+          (error: unknown) => error,
+        )
+        .finally(() => (settled += 1)),
+    );
+    // Two calls are on the wire, lost; every other one is waiting for a connection or refused.
+    await vi.waitFor(() => expect(db.stats().inUse === 2 && db.stats().waiting + settled >= 298).toBe(true), { timeout: 10_000 });
+    proxy.heal(); // the two connections that lost bytes are reset, as a middlebox that lost them would
+
+    const outcomes = await Promise.all(calls);
+    const failures = outcomes.filter((outcome) => outcome !== 'served');
+    for (const failure of failures) expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+    expect(failures.length).toBeLessThanOrEqual(2);
   });
 });
 

@@ -25,8 +25,9 @@ export interface DatabaseConfig {
     acquireTimeoutMs?: number;
     /**
      * Most callers that may wait for a connection; one more fails at once with a
-     * `DatabaseUnavailableError` instead of queueing for the acquire timeout. Default 100
-     * (`DATABASE_POOL_MAX_WAITING`); 0 removes the bound.
+     * `DatabaseUnavailableError` instead of queueing for the acquire timeout. Default 1000
+     * (`DATABASE_POOL_MAX_WAITING`); 0 removes the bound. (A caller that the pool, at its
+     * current pace, cannot serve within the acquire timeout fails at once whatever this says.)
      */
     maxWaiting?: number;
   };

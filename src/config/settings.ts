@@ -132,7 +132,9 @@ export const SETTINGS = {
   poolMaxWaiting: {
     option: 'pool.maxWaiting',
     env: 'DATABASE_POOL_MAX_WAITING',
-    fallback: 100,
+    // Large: callers the pool cannot serve in time are refused by pace (PoolAdmission); this bound
+    // only limits how many ride out an outage whose end nobody can foresee (see the soak).
+    fallback: 1000,
     parse: 'integer',
     min: 0,
     read: (c) => c.pool?.maxWaiting,

@@ -6,6 +6,7 @@ import { QueryWatchdog } from './QueryWatchdog.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
 import { ACTING_USER_SETTING } from '../schema/names.js';
 import { createPool } from './createPool.js';
+import { PoolAdmission } from './PoolAdmission.js';
 import { isQueryable } from './pgInternals.js';
 import type { ReplicaStats } from './Replica.js';
 import { ReplicaSet } from './ReplicaSet.js';
@@ -53,6 +54,7 @@ export class Connections {
   private readonly pool: pg.Pool;
   /** With `replicaUrls`: where reads of the service layer may go instead of the primary. */
   readonly replicas: ReplicaSet | undefined;
+  private readonly admission: PoolAdmission;
   private readonly prepared: boolean;
   private readonly logging: false | SqlLogger;
   private readonly scopes = new AsyncLocalStorage<TransactionScope>();
@@ -69,6 +71,7 @@ export class Connections {
     this.pool = createPool(config);
     this.watchdog = new QueryWatchdog(config.queryTimeoutMs);
     this.replicas = config.replicas.length > 0 ? new ReplicaSet(config, this.watchdog) : undefined;
+    this.admission = new PoolAdmission(config.pool);
   }
 
   /** Whether `close()` has been called. */
@@ -133,18 +136,12 @@ export class Connections {
   /** Takes a connection from the pool; give it back with {@link release}. */
   async acquire(): Promise<pg.PoolClient> {
     if (this.closing) throw closedError();
-    const { maxWaiting } = this.config.pool;
-    if (maxWaiting !== 0 && this.pool.waitingCount >= maxWaiting && this.pool.idleCount === 0) {
-      // Under a latency fault the queue only grows: failing at once beats every caller waiting
-      // out the acquire timeout and failing anyway.
-      throw new DatabaseUnavailableError(
-        `The database is unavailable: the pool is saturated (${this.pool.waitingCount} callers already waiting for one of ${this.config.pool.max} connections)`,
-      );
-    }
     let client: pg.PoolClient;
     const started = performance.now();
     try {
-      client = await this.pool.connect();
+      // Under a latency fault the queue only grows: a caller that cannot be served within the
+      // acquire timeout fails at once instead of waiting it out (see PoolAdmission).
+      client = await this.admission.acquire(() => this.pool.connect());
       this.onAcquire?.(performance.now() - started);
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
@@ -161,6 +158,7 @@ export class Connections {
     if (this.inTransaction.has(client)) return;
     this.watchdog.unwatch(client);
     const broken = !isQueryable(client) || (client as { _invalid?: boolean })._invalid === true;
+    this.admission.returned(client, !broken);
     client.release(broken ? (error instanceof Error ? error : new Error('connection is broken')) : undefined);
   }
 
@@ -168,6 +166,7 @@ export class Connections {
   discard(client: pg.PoolClient, error: unknown): void {
     this.inTransaction.delete(client);
     this.watchdog.unwatch(client);
+    this.admission.returned(client, false);
     client.release(error instanceof Error ? error : new Error(String(error)));
   }
 
@@ -292,8 +291,8 @@ export class Connections {
 
   /** Counts of the pool, for health reports and metrics. */
   stats(): PoolStats {
-    const { totalCount, idleCount, waitingCount } = this.pool;
-    const stats: PoolStats = { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: waitingCount };
+    const { totalCount, idleCount } = this.pool;
+    const stats: PoolStats = { max: this.config.pool.max, inUse: totalCount - idleCount, idle: idleCount, waiting: this.admission.waiting };
     if (this.replicas) stats.replicas = this.replicas.stats();
     return stats;
   }
