@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { finished } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { copyBuiltPackage } from './support/buildPackage.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { startTcpProxy } from './support/tcpProxy.js';
@@ -49,6 +49,14 @@ interface RunningServer {
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
+// Servers still running when a test ends: one that failed before stopping its server must not
+// leave it running after the suite (it would keep retrying its database for good).
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+});
+
 /** `server`: server.js, the entry point to deploy; `npm start`: dev/start.js, what `npm start` runs. */
 type Entry = 'server' | 'npm start';
 
@@ -76,7 +84,13 @@ async function startServer(
   };
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   exited.then(() => outputChanged.dispatchEvent(new Event('data')));
 
   return {
