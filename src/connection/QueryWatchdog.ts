@@ -5,6 +5,8 @@ interface Watched {
   query: unknown;
   since: number;
   limitMs: number | undefined;
+  /** Counts the connection's checkouts, so that an override ends only in the checkout it began in. */
+  checkout: number;
 }
 
 /**
@@ -19,7 +21,10 @@ interface Watched {
  * checked every second or so, which is precise enough for a bound of many seconds.
  */
 export class QueryWatchdog {
-  private readonly watched = new Map<pg.ClientBase, Watched>();
+  // One entry per connection, made on its first checkout and reused after: a checkout costs a
+  // set insertion, not an allocation.
+  private readonly entries = new WeakMap<pg.ClientBase, Watched>();
+  private readonly watched = new Set<pg.ClientBase>();
   private readonly timedOut = new WeakSet<pg.ClientBase>();
   private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
@@ -30,27 +35,34 @@ export class QueryWatchdog {
 
   /** Watches `client` while it is checked out of the pool. */
   watch(client: pg.ClientBase): void {
-    this.watched.set(client, { query: undefined, since: 0, limitMs: undefined });
+    let entry = this.entries.get(client);
+    if (entry) {
+      entry.query = undefined;
+      entry.limitMs = undefined;
+      entry.checkout += 1;
+    } else {
+      entry = { query: undefined, since: 0, limitMs: undefined, checkout: 0 };
+      this.entries.set(client, entry);
+    }
+    this.watched.add(client);
+    // Stopped by check() once nothing is watched: not per call, which would make and clear a
+    // timer for every statement of a lone caller.
     this.timer ??= setInterval(() => this.check(), this.intervalMs).unref();
   }
 
   /** Stops watching `client` (it went back to the pool, or was closed). */
   unwatch(client: pg.ClientBase): void {
     this.watched.delete(client);
-    if (this.watched.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
   /** Replaces the bound for `client` until the returned function is called: the migrator waits longer. */
   override(client: pg.ClientBase, limitMs: number | undefined): () => void {
-    const entry = this.watched.get(client);
+    const entry = this.watched.has(client) ? this.entries.get(client) : undefined;
     if (!entry) return () => {};
-    const previous = entry.limitMs;
+    const { limitMs: previous, checkout } = entry;
     entry.limitMs = limitMs ?? 0;
     return () => {
-      entry.limitMs = previous;
+      if (entry.checkout === checkout) entry.limitMs = previous;
     };
   }
 
@@ -60,8 +72,14 @@ export class QueryWatchdog {
   }
 
   private check(): void {
+    if (this.watched.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
     const now = performance.now();
-    for (const [client, entry] of this.watched) {
+    for (const client of this.watched) {
+      const entry = this.entries.get(client)!;
       const query = activeQueryOf(client);
       if (query !== entry.query) {
         entry.query = query;
