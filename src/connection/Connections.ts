@@ -68,7 +68,8 @@ export class Connections {
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
     this.logging = config.logging;
-    this.pool = createPool(config);
+    // The acquire timeout is the admission's (one timer for all waiters), not pg-pool's per checkout.
+    this.pool = createPool(config, config.connection, { acquireTimeout: false });
     this.watchdog = new QueryWatchdog(config.queryTimeoutMs);
     this.replicas = config.replicas.length > 0 ? new ReplicaSet(config, this.watchdog) : undefined;
     this.admission = new PoolAdmission(config.pool);
@@ -141,7 +142,7 @@ export class Connections {
     try {
       // Under a latency fault the queue only grows: a caller that cannot be served within the
       // acquire timeout fails at once instead of waiting it out (see PoolAdmission).
-      client = await this.admission.acquire(() => this.pool.connect());
+      client = await this.admission.acquire((callback) => this.pool.connect(callback));
       this.onAcquire?.(performance.now() - started);
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);

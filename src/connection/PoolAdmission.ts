@@ -8,14 +8,23 @@ export interface AdmissionSettings {
   acquireTimeoutMs: number;
 }
 
+/** pg-pool's `connect` in its callback form: no promise of its own per checkout. */
+export type ConnectCallback = (callback: (error: Error | undefined, client: pg.PoolClient | undefined) => void) => void;
+
 interface Waiter {
   since: number;
-  give(up: DatabaseUnavailableError): void;
+  /** Whether the caller has its answer: a connection, or an error. */
+  settled: boolean;
+  resolve(client: pg.PoolClient): void;
+  reject(error: unknown): void;
 }
 
 // How many recent checkouts the pace of the pool is judged from: few enough to follow a fault
 // within a couple of seconds, enough that one slow transaction does not sway it.
 const RECENT = 16;
+// How long a computed pace is used before the recent checkouts are looked at again: often enough
+// to follow a fault, rarely enough that a busy pool does not sort on every checkout.
+const PACE_TTL_MS = 50;
 
 /**
  * Who may wait for a connection of a full pool, and for how long. A caller that would wait
@@ -29,15 +38,24 @@ const RECENT = 16;
  * that ended with the connection broken (a restart, a black hole) say nothing about the pace
  * once the database is back, and are left out. Only a caller with at least a full pool's worth of
  * callers ahead of it is ever refused this way; `pool.maxWaiting` bounds the queue in any case.
+ *
+ * The acquire timeout itself is enforced here too, by one timer that looks at the oldest waiters
+ * while any wait, rather than by pg-pool's timer per checkout: this is every service call's path.
  */
 export class PoolAdmission {
   private readonly holds: number[] = [];
   private nextHold = 0;
+  private paceMs: number | undefined;
+  private pacedAt = Number.NEGATIVE_INFINITY;
   private readonly checkedOut = new WeakMap<pg.ClientBase, number>();
   // In the order they came: a caller's place in the queue is its place here.
   private readonly waiters = new Set<Waiter>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweepEveryMs: number;
 
-  constructor(private readonly settings: AdmissionSettings) {}
+  constructor(private readonly settings: AdmissionSettings) {
+    this.sweepEveryMs = Math.max(10, Math.min(250, Math.floor(settings.acquireTimeoutMs / 10)));
+  }
 
   /**
    * Callers waiting for a connection now. The pool's own count also holds the callers refused
@@ -49,48 +67,30 @@ export class PoolAdmission {
 
   /**
    * Takes a connection with `connect` (the pool's), or refuses the caller when the queue is full
-   * or too slow for it. Every caller counts as waiting until it has its connection: the pool's
-   * own counts lag behind a burst (a free connection is handed out on the next tick), which would
-   * let a whole burst in at once.
+   * or too slow for it, or when it has waited `acquireTimeoutMs`. Every caller counts as waiting
+   * until it has its connection: the pool's own counts lag behind a burst (a free connection is
+   * handed out on the next tick), which would let a whole burst in at once.
    */
-  async acquire(connect: () => Promise<pg.PoolClient>): Promise<pg.PoolClient> {
+  acquire(connect: ConnectCallback): Promise<pg.PoolClient> {
     const { maxWaiting, max } = this.settings;
     const ahead = this.waiters.size;
     if (maxWaiting !== 0 && ahead >= maxWaiting) {
-      throw new DatabaseUnavailableError(
-        `The database is unavailable: the pool is saturated (${ahead} callers already waiting for one of ${max} connections)`,
+      return Promise.reject(
+        new DatabaseUnavailableError(
+          `The database is unavailable: the pool is saturated (${ahead} callers already waiting for one of ${max} connections)`,
+        ),
       );
     }
     // With fewer than a pool's worth ahead nobody is refused: the pace is not even looked at.
     const hopeless = ahead >= max ? this.hopeless(ahead + 1, this.settings.acquireTimeoutMs, this.pace()) : undefined;
-    if (hopeless) throw hopeless;
+    if (hopeless) return Promise.reject(hopeless);
 
-    let waiter!: Waiter;
-    let gaveUp = false;
-    const givenUp = new Promise<never>((_, reject) => {
-      waiter = {
-        since: performance.now(),
-        give: (error) => {
-          gaveUp = true;
-          reject(error);
-        },
-      };
+    return new Promise<pg.PoolClient>((resolve, reject) => {
+      const waiter: Waiter = { since: performance.now(), settled: false, resolve, reject };
+      this.waiters.add(waiter);
+      this.sweeper ??= setInterval(() => this.sweep(), this.sweepEveryMs).unref();
+      connect((error, client) => this.connected(waiter, error, client));
     });
-    this.waiters.add(waiter);
-    const connecting = connect();
-    try {
-      return this.checkOut(await Promise.race([connecting, givenUp]));
-    } catch (error) {
-      // The pool still owes this caller a connection: hand it straight back when it comes.
-      if (gaveUp)
-        connecting.then(
-          (client) => client.release(),
-          () => {},
-        );
-      throw error;
-    } finally {
-      this.waiters.delete(waiter);
-    }
   }
 
   /**
@@ -101,32 +101,66 @@ export class PoolAdmission {
     const since = this.checkedOut.get(client);
     this.checkedOut.delete(client);
     if (since === undefined || !healthy) return;
-    this.holds[this.nextHold] = performance.now() - since;
+    const now = performance.now();
+    this.holds[this.nextHold] = now - since;
     this.nextHold = (this.nextHold + 1) % RECENT;
     if (this.waiters.size <= this.settings.max) return;
-    const now = performance.now();
     const holdMs = this.pace();
     let place = 0;
-    for (const waiter of [...this.waiters]) {
+    // Deleting the entry being visited is safe while iterating a Set.
+    for (const waiter of this.waiters) {
       place += 1;
       const hopeless = this.hopeless(place, waiter.since + this.settings.acquireTimeoutMs - now, holdMs);
-      if (hopeless) {
-        this.waiters.delete(waiter);
-        waiter.give(hopeless);
-      }
+      if (hopeless) this.giveUp(waiter, hopeless);
     }
   }
 
-  private checkOut(client: pg.PoolClient): pg.PoolClient {
+  /** The pool answered a caller: too late when the caller was given up on, and then the connection goes straight back. */
+  private connected(waiter: Waiter, error: Error | undefined, client: pg.PoolClient | undefined): void {
+    if (waiter.settled) {
+      client?.release();
+      return;
+    }
+    waiter.settled = true;
+    this.waiters.delete(waiter);
+    if (error || !client) {
+      waiter.reject(error);
+      return;
+    }
     this.checkedOut.set(client, performance.now());
-    return client;
+    waiter.resolve(client);
+  }
+
+  private giveUp(waiter: Waiter, error: DatabaseUnavailableError): void {
+    waiter.settled = true;
+    this.waiters.delete(waiter);
+    waiter.reject(error);
+  }
+
+  /** Fails the callers that have waited `acquireTimeoutMs`; the oldest come first, so it stops at the first still in time. */
+  private sweep(): void {
+    if (this.waiters.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      return;
+    }
+    const deadline = performance.now() - this.settings.acquireTimeoutMs;
+    for (const waiter of this.waiters) {
+      if (waiter.since > deadline) break;
+      this.giveUp(waiter, new DatabaseUnavailableError('The database is unavailable: timed out waiting for a free connection in the pool'));
+    }
   }
 
   /** How long a connection is held now: the median of the recent checkouts that ended well; undefined until there are enough. */
   private pace(): number | undefined {
     if (this.holds.length < RECENT / 2) return undefined;
-    const sorted = [...this.holds].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+    const now = performance.now();
+    if (now - this.pacedAt > PACE_TTL_MS) {
+      const sorted = [...this.holds].sort((a, b) => a - b);
+      this.paceMs = sorted[Math.floor(sorted.length / 2)];
+      this.pacedAt = now;
+    }
+    return this.paceMs;
   }
 
   /** Why the caller at `place` in the queue cannot get a connection within `remainingMs` at this pace, if it cannot. */
