@@ -9,13 +9,23 @@ export type OpenTelemetry = typeof OpenTelemetryApi;
 // own copy, ESM or CommonJS, so the provider the application registers is the one tododb sees.
 const requireLazily = createRequire(import.meta.url);
 
+// The API's registry of providers: `@opentelemetry/api` 1.x keeps it on globalThis under this
+// key once anything registered a tracer or meter provider (or a context manager) with it.
+const API_REGISTRY = Symbol.for('opentelemetry.js.api.1');
+
 let loaded: OpenTelemetry | null | undefined;
 let noopTracerProvider: OpenTelemetryApi.TracerProvider | undefined;
 let tracerOf: { delegate: OpenTelemetryApi.TracerProvider; tracer: OpenTelemetryApi.Tracer | undefined } | undefined;
 
-/** `@opentelemetry/api` when it is installed, else `undefined`. Tried once per process. */
+/**
+ * `@opentelemetry/api` when it is installed and something has registered with it, else
+ * `undefined`. Until a provider is registered there is nobody to report to, so the API is not
+ * loaded at all: loading it cost some 20 ms of createDatabase() in a cold process. Once the
+ * registry exists it is required (tried once per process).
+ */
 export function openTelemetry(): OpenTelemetry | undefined {
   if (loaded === undefined) {
+    if ((globalThis as Record<symbol, unknown>)[API_REGISTRY] === undefined) return undefined;
     try {
       loaded = requireLazily('@opentelemetry/api') as OpenTelemetry;
       // A provider that was never given a delegate answers with the API's no-op provider: the
