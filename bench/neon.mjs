@@ -5,7 +5,8 @@
 //
 // 1. Hot paths (get a task, list 20, create a task) at 1 and 16 callers: the neon driver through a
 //    WebSocket-to-TCP proxy (tests/support/webSocketProxy.mjs, in a process of its own, as Neon's
-//    proxy is a hop of its own), pg straight to the proxy's target; with tododb's default
+//    proxy is a hop of its own), pg through a plain TCP proxy in a process of its own (the same
+//    path: one hop more, one process more) and pg straight to the server; with tododb's default
 //    (coalesceWrites off) and with the driver's own default (coalesceWrites on).
 // 2. Cold connect: the client's flights (a run of bytes sent before the next answer arrives, so
 //    one round trip each) from nothing to the first row of a service call, counted by a TCP proxy
@@ -100,6 +101,18 @@ const proxySource = `import { startWebSocketProxy } from './tests/support/webSoc
   console.log(proxy.port); process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
 const wsProxy = await startChild(['--input-type=module', '-e', proxySource]);
 const wsPort = Number(wsProxy.line);
+// pg's same path: a TCP proxy in a process of its own, in front of the same server.
+const tcpProxySource = `import { connect, createServer } from 'node:net';
+  const server = createServer({ noDelay: true }, (socket) => {
+    const upstream = connect({ port: ${pgPort}, host: '127.0.0.1', noDelay: true });
+    socket.pipe(upstream).pipe(socket);
+    const end = () => { socket.destroy(); upstream.destroy(); };
+    for (const side of [socket, upstream]) { side.on('error', end); side.on('close', end); }
+  });
+  server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+  process.stdin.on('end', () => process.exit(0)); process.stdin.resume();`;
+const tcpProxy = await startChild(['--input-type=module', '-e', tcpProxySource]);
+const tcpProxyPort = Number(tcpProxy.line);
 let wsTarget = wsPort; // where the driver's WebSockets go: the proxy, or the counting proxy in front of it
 neonConfig.wsProxy = () => `127.0.0.1:${wsTarget}/v2`;
 neonConfig.useSecureWebSocket = false;
@@ -132,7 +145,8 @@ try {
   // Each handle opens its connections with the neonConfig of that moment: warm them now.
   const warm = (db) => Promise.all(Array.from({ length: POOL }, () => db.transaction(() => db.users.get(users[0]))));
   const neonDb = open({ url: url('bench_password', 5432, 'ep-bench.neon.test'), driver: 'neon-serverless' });
-  await Promise.all([warm(pgDb), warm(neonDb)]);
+  const proxiedDb = open({ url: url('bench_password', tcpProxyPort) });
+  await Promise.all([warm(pgDb), warm(neonDb), warm(proxiedDb)]);
   neonConfig.coalesceWrites = true;
   const coalescedDb = open({ url: url('bench_password', 5432, 'ep-bench.neon.test'), driver: 'neon-serverless' });
   await warm(coalescedDb);
@@ -143,15 +157,16 @@ try {
     'list 20 newest': (db) => (i) => db.tasks.list(users[i % users.length], { limit: 20 }),
     'create task': (db) => (i) => db.tasks.create(users[i % users.length], { title: 'new task' }),
   };
-  const variants = { pg: pgDb, neon: neonDb, 'neon coalesced': coalescedDb };
+  const variants = { pg: pgDb, 'pg via proxy': proxiedDb, neon: neonDb, 'neon coalesced': coalescedDb };
 
   // Calls per second of a round.
   const measure = async (run, ops, concurrency) => 1e6 / (await microsPerOp(run, ops, concurrency));
 
   console.log(`hot paths, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}: pool ${POOL}, median of ${ROUNDS} rounds, ops/s`);
-  console.log(`ratio = neon ops/s ÷ pg ops/s (goal: ≥ 0.80); "coalesced" is the driver's own default, coalesceWrites on`);
+  console.log('ratio = neon ops/s ÷ ops/s of pg through a TCP proxy, the same path (goal: ≥ 0.80); "direct" is pg with no proxy;');
+  console.log(`"coalesced" is the driver's own default, coalesceWrites on, against pg through the proxy`);
   console.log(
-    `${'case'.padEnd(15)} ${'callers'.padStart(7)} ${'pg'.padStart(8)} ${'neon'.padStart(8)} ${'ratio'.padStart(6)} ${'coalesced'.padStart(10)} ${'ratio'.padStart(6)}`,
+    `${'case'.padEnd(15)} ${'callers'.padStart(7)} ${'pg direct'.padStart(9)} ${'pg proxy'.padStart(9)} ${'neon'.padStart(8)} ${'ratio'.padStart(6)} ${'coalesced'.padStart(10)} ${'ratio'.padStart(6)}`,
   );
   for (const concurrency of [1, 16]) {
     for (const [name, make] of Object.entries(cases)) {
@@ -163,9 +178,11 @@ try {
         for (let k = 0; k < round % order.length; k += 1) order.push(order.shift());
         for (const variant of order) results[variant].push(await measure(make(variants[variant]), OPS[concurrency], concurrency));
       }
-      const [pgRate, neonRate, coalescedRate] = ['pg', 'neon', 'neon coalesced'].map((variant) => median(results[variant]));
+      const [directRate, pgRate, neonRate, coalescedRate] = ['pg', 'pg via proxy', 'neon', 'neon coalesced'].map((variant) =>
+        median(results[variant]),
+      );
       console.log(
-        `${name.padEnd(15)} ${String(concurrency).padStart(7)} ${pgRate.toFixed(0).padStart(8)} ${neonRate.toFixed(0).padStart(8)} ${(neonRate / pgRate).toFixed(2).padStart(6)} ${coalescedRate.toFixed(0).padStart(10)} ${(coalescedRate / pgRate).toFixed(2).padStart(6)}`,
+        `${name.padEnd(15)} ${String(concurrency).padStart(7)} ${directRate.toFixed(0).padStart(9)} ${pgRate.toFixed(0).padStart(9)} ${neonRate.toFixed(0).padStart(8)} ${(neonRate / pgRate).toFixed(2).padStart(6)} ${coalescedRate.toFixed(0).padStart(10)} ${(coalescedRate / pgRate).toFixed(2).padStart(6)}`,
       );
     }
   }
@@ -207,6 +224,7 @@ try {
   await Promise.all(handles.map((db) => db.close()));
   await admin.end();
   wsProxy.child.stdin.end();
+  tcpProxy.child.stdin.end();
   postgres.child.stdin.end();
   await new Promise((resolve) => postgres.child.once('exit', resolve));
 }
