@@ -6,11 +6,11 @@ import { QueryWatchdog } from './QueryWatchdog.js';
 import { translateConnectError, translateError } from '../errors/translateError.js';
 import { ACTING_USER_SETTING } from '../schema/names.js';
 import { createPool } from './createPool.js';
-import { type ConnectCallback, PoolAdmission } from './PoolAdmission.js';
+import { PoolAdmission } from './PoolAdmission.js';
 import { isQueryable } from './pgInternals.js';
 import type { ReplicaStats } from './Replica.js';
 import { ReplicaSet } from './ReplicaSet.js';
-import { runCommand, runStatement, runText, statementConfig } from './runStatement.js';
+import { runCommand, runStatement, runText } from './runStatement.js';
 import type { Statement } from './Statement.js';
 import { TransactionScope, type Runners } from './TransactionScope.js';
 
@@ -89,63 +89,13 @@ export class Connections {
    * Runs one statement of the service layer: in the current transaction when there is one,
    * otherwise on a pooled connection taken for it alone.
    */
-  query<Row extends pg.QueryResultRow>(
+  async query<Row extends pg.QueryResultRow>(
     statement: Statement,
     values: readonly unknown[],
     actingUser?: string,
   ): Promise<pg.QueryResult<Row>> {
     const scope = this.scopes.getStore();
     if (scope) return scope.query<Row>(statement, values, actingUser);
-    if (this.replicas === undefined && !this.logging && !(this.config.rowLevelSecurity && actingUser !== undefined)) {
-      return this.queryOnce<Row>(statement, values);
-    }
-    return this.queryRouted<Row>(statement, values, actingUser);
-  }
-
-  /**
-   * The service layer's hot path (no replicas, no acting user to set, no SQL logger): a pooled
-   * connection, the statement and the connection back, chained by callbacks under one promise,
-   * as raw pg's `pool.query()` does. Each promise more per call costs CPU, the more so once an
-   * AsyncLocalStorage (the transactions') makes Node track every promise.
-   */
-  private queryOnce<Row extends pg.QueryResultRow>(statement: Statement, values: readonly unknown[]): Promise<pg.QueryResult<Row>> {
-    if (this.closing) return Promise.reject(closedError());
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      this.admission.wait(this.connect, (acquireFailure, client) => {
-        if (!client) {
-          reject(this.closing ? closedError() : acquireError(acquireFailure));
-          return;
-        }
-        this.checkedOut(client, started);
-        const done = (error: Error | undefined, result: pg.QueryResult<Row>): void => {
-          if (error) {
-            const failure = this.failure(client, error);
-            this.release(client, error);
-            reject(failure);
-          } else {
-            this.release(client);
-            resolve(result);
-          }
-        };
-        try {
-          client.query<Row>(statementConfig(statement, values, this.prepared), done);
-        } catch (error) {
-          done(error instanceof Error ? error : new Error(String(error)), undefined as never);
-        }
-      });
-    });
-  }
-
-  // pg-pool's connect in its callback form, bound once.
-  private readonly connect: ConnectCallback = (callback) => this.pool.connect(callback);
-
-  /** The service statement with replicas, row-level security or a SQL logger: the general path. */
-  private async queryRouted<Row extends pg.QueryResultRow>(
-    statement: Statement,
-    values: readonly unknown[],
-    actingUser: string | undefined,
-  ): Promise<pg.QueryResult<Row>> {
     // Outside a transaction a user's read may go to a replica that has replayed that user's writes.
     const replicas = this.closing || actingUser === undefined ? undefined : this.replicas;
     if (replicas && statement.kind === 'read') {
@@ -192,18 +142,13 @@ export class Connections {
     try {
       // Under a latency fault the queue only grows: a caller that cannot be served within the
       // acquire timeout fails at once instead of waiting it out (see PoolAdmission).
-      client = await this.admission.acquire(this.connect);
+      client = await this.admission.acquire((callback) => this.pool.connect(callback));
+      this.onAcquire?.(performance.now() - started);
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
     }
-    this.checkedOut(client, started);
-    return client;
-  }
-
-  // A connection was handed out: its wait is counted, and its queries watched.
-  private checkedOut(client: pg.PoolClient, waitingSince: number): void {
-    this.onAcquire?.(performance.now() - waitingSince);
     this.watchdog.watch(client);
+    return client;
   }
 
   /**

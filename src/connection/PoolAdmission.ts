@@ -11,20 +11,13 @@ export interface AdmissionSettings {
 /** pg-pool's `connect` in its callback form: no promise of its own per checkout. */
 export type ConnectCallback = (callback: (error: Error | undefined, client: pg.PoolClient | undefined) => void) => void;
 
-/** What a caller is told: its connection, or why it has none. */
-export type AdmissionCallback = (error: unknown, client: pg.PoolClient | undefined) => void;
-
 interface Waiter {
   since: number;
   /** Whether the caller has its answer: a connection, or an error. */
   settled: boolean;
-  done: AdmissionCallback;
+  resolve(client: pg.PoolClient): void;
+  reject(error: unknown): void;
 }
-
-// When a connection was checked out, kept on the connection itself: a property read is cheaper
-// than a WeakMap on every call.
-const CHECKED_OUT_AT = Symbol('tododb.checkedOutAt');
-type Tracked = pg.ClientBase & { [CHECKED_OUT_AT]?: number | undefined };
 
 // How many recent checkouts the pace of the pool is judged from: few enough to follow a fault
 // within a couple of seconds, enough that one slow transaction does not sway it.
@@ -54,6 +47,7 @@ export class PoolAdmission {
   private nextHold = 0;
   private paceMs: number | undefined;
   private pacedAt = Number.NEGATIVE_INFINITY;
+  private readonly checkedOut = new WeakMap<pg.ClientBase, number>();
   // In the order they came: a caller's place in the queue is its place here.
   private readonly waiters = new Set<Waiter>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -78,36 +72,25 @@ export class PoolAdmission {
    * handed out on the next tick), which would let a whole burst in at once.
    */
   acquire(connect: ConnectCallback): Promise<pg.PoolClient> {
-    return new Promise((resolve, reject) => {
-      this.wait(connect, (error, client) => (client ? resolve(client) : reject(error)));
-    });
-  }
-
-  /**
-   * {@link acquire} with a callback, for the service layer's path, which runs its statement from
-   * the callback too: one promise per call, as raw pg's `pool.query()` has. `done` is called
-   * once.
-   */
-  wait(connect: ConnectCallback, done: AdmissionCallback): void {
     const { maxWaiting, max } = this.settings;
     const ahead = this.waiters.size;
     if (maxWaiting !== 0 && ahead >= maxWaiting) {
-      const error = new DatabaseUnavailableError(
-        `The database is unavailable: the pool is saturated (${ahead} callers already waiting for one of ${max} connections)`,
+      return Promise.reject(
+        new DatabaseUnavailableError(
+          `The database is unavailable: the pool is saturated (${ahead} callers already waiting for one of ${max} connections)`,
+        ),
       );
-      queueMicrotask(() => done(error, undefined));
-      return;
     }
     // With fewer than a pool's worth ahead nobody is refused: the pace is not even looked at.
     const hopeless = ahead >= max ? this.hopeless(ahead + 1, this.settings.acquireTimeoutMs, this.pace()) : undefined;
-    if (hopeless) {
-      queueMicrotask(() => done(hopeless, undefined));
-      return;
-    }
-    const waiter: Waiter = { since: performance.now(), settled: false, done };
-    this.waiters.add(waiter);
-    this.sweeper ??= setInterval(() => this.sweep(), this.sweepEveryMs).unref();
-    connect((error, client) => this.connected(waiter, error, client));
+    if (hopeless) return Promise.reject(hopeless);
+
+    return new Promise<pg.PoolClient>((resolve, reject) => {
+      const waiter: Waiter = { since: performance.now(), settled: false, resolve, reject };
+      this.waiters.add(waiter);
+      this.sweeper ??= setInterval(() => this.sweep(), this.sweepEveryMs).unref();
+      connect((error, client) => this.connected(waiter, error, client));
+    });
   }
 
   /**
@@ -115,8 +98,8 @@ export class PoolAdmission {
    * well; then every waiter that can no longer be served in time is told so at once.
    */
   returned(client: pg.ClientBase, healthy: boolean): void {
-    const since = (client as Tracked)[CHECKED_OUT_AT];
-    (client as Tracked)[CHECKED_OUT_AT] = undefined;
+    const since = this.checkedOut.get(client);
+    this.checkedOut.delete(client);
     if (since === undefined || !healthy) return;
     const now = performance.now();
     this.holds[this.nextHold] = now - since;
@@ -141,17 +124,17 @@ export class PoolAdmission {
     waiter.settled = true;
     this.waiters.delete(waiter);
     if (error || !client) {
-      waiter.done(error ?? new Error('the pool gave no connection'), undefined);
+      waiter.reject(error);
       return;
     }
-    (client as Tracked)[CHECKED_OUT_AT] = performance.now();
-    waiter.done(undefined, client);
+    this.checkedOut.set(client, performance.now());
+    waiter.resolve(client);
   }
 
   private giveUp(waiter: Waiter, error: DatabaseUnavailableError): void {
     waiter.settled = true;
     this.waiters.delete(waiter);
-    waiter.done(error, undefined);
+    waiter.reject(error);
   }
 
   /** Fails the callers that have waited `acquireTimeoutMs`; the oldest come first, so it stops at the first still in time. */

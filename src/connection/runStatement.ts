@@ -14,18 +14,14 @@ export function runStatement<Row extends pg.QueryResultRow>(
   prepared: boolean,
 ): Promise<pg.QueryResult<Row>> {
   return new Promise((resolve, reject) => {
-    client.query<Row>(statementConfig(statement, values, prepared), (error: Error | undefined, result: pg.QueryResult<Row>) => {
+    const config: pg.QueryConfig = prepared
+      ? { name: statement.name, text: statement.text, values: values as unknown[] }
+      : { text: statement.text, values: values as unknown[] };
+    client.query<Row>(config, (error: Error | undefined, result: pg.QueryResult<Row>) => {
       if (error) reject(error);
       else resolve(result);
     });
   });
-}
-
-/** pg's query config for a service statement: named (prepared once per connection) or unnamed. */
-export function statementConfig(statement: Statement, values: readonly unknown[], prepared: boolean): pg.QueryConfig {
-  return prepared
-    ? { name: statement.name, text: statement.text, values: values as unknown[] }
-    : { text: statement.text, values: values as unknown[] };
 }
 
 /** Runs a fixed statement with no parameters (BEGIN, COMMIT, …) by the simple protocol. */
