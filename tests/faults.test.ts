@@ -126,6 +126,16 @@ describe('pool exhaustion', () => {
   });
 });
 
+/** A fault proxy in front of the server of `url`, and the same URL through it. */
+async function behindFaultProxy(url: string): Promise<{ proxy: FaultProxy; url: string }> {
+  const target = new URL(url);
+  const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
+  const viaProxy = new URL(url);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.toString() };
+}
+
 describe('a latency fault: the pool can serve only a few callers within its acquire timeout', () => {
   const copy = useDatabaseCopy();
   const ACQUIRE_TIMEOUT_MS = 5000;
@@ -133,12 +143,9 @@ describe('a latency fault: the pool can serve only a few callers within its acqu
   let db: Database;
 
   beforeAll(async () => {
-    const target = new URL(copy.url);
-    proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
-    const viaProxy = new URL(copy.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    db = createDatabase({ url: viaProxy.toString(), pool: { max: 2, acquireTimeoutMs: ACQUIRE_TIMEOUT_MS } }, {});
+    let url: string;
+    ({ proxy, url } = await behindFaultProxy(copy.url));
+    db = createDatabase({ url, pool: { max: 2, acquireTimeoutMs: ACQUIRE_TIMEOUT_MS } }, {});
   });
   afterAll(async () => {
     await db?.close();
@@ -206,13 +213,10 @@ describe('a blip: the network drops everything for a moment', () => {
   let db: Database;
 
   beforeAll(async () => {
-    const target = new URL(copy.url);
-    proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port) } });
-    const viaProxy = new URL(copy.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    let url: string;
+    ({ proxy, url } = await behindFaultProxy(copy.url));
     // The default pool.maxWaiting: what a service gets.
-    db = createDatabase({ url: viaProxy.toString(), pool: { max: 2 } }, {});
+    db = createDatabase({ url, pool: { max: 2 } }, {});
   });
   afterAll(async () => {
     await db?.close();
