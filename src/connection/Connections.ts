@@ -68,8 +68,7 @@ export class Connections {
   constructor(readonly config: ResolvedConfig) {
     this.prepared = config.preparedStatements;
     this.logging = config.logging;
-    // The acquire timeout is the admission's (one timer for all waiters), not pg-pool's per checkout.
-    this.pool = createPool(config, config.connection, { acquireTimeout: false });
+    this.pool = createPool(config);
     this.watchdog = new QueryWatchdog(config.queryTimeoutMs);
     this.replicas = config.replicas.length > 0 ? new ReplicaSet(config, this.watchdog) : undefined;
     this.admission = new PoolAdmission(config.pool);
@@ -143,9 +142,13 @@ export class Connections {
       // Under a latency fault the queue only grows: a caller that cannot be served within the
       // acquire timeout fails at once instead of waiting it out (see PoolAdmission).
       client = await this.admission.acquire((callback) => this.pool.connect(callback));
-      this.onAcquire?.(performance.now() - started);
     } catch (error) {
       throw this.closing ? closedError() : acquireError(error);
+    }
+    try {
+      this.onAcquire?.(performance.now() - started);
+    } catch {
+      // A metrics hook that throws (an application's meter) must not keep the connection.
     }
     this.watchdog.watch(client);
     return client;
@@ -303,6 +306,8 @@ export class Connections {
     if (!this.closing) {
       for (const hook of this.closeHooks) hook();
       this.closing = Promise.all([this.pool.end(), this.replicas?.close()]).then(() => undefined);
+      // pg-pool's end() never answers the callers in its queue: they are told now, not after their timeout.
+      this.admission.rejectAll(closedError);
     }
     return this.closing;
   }

@@ -37,10 +37,14 @@ const PACE_TTL_MS = 50;
  * back: the median time a connection was held, over the last checkouts that ended well. Those
  * that ended with the connection broken (a restart, a black hole) say nothing about the pace
  * once the database is back, and are left out. Only a caller with at least a full pool's worth of
- * callers ahead of it is ever refused this way; `pool.maxWaiting` bounds the queue in any case.
+ * callers really waiting ahead of it is ever refused this way; `pool.maxWaiting` bounds that
+ * queue in any case. Callers that a free connection will serve (an idle one, or one being
+ * opened) do not count as waiting.
  *
- * The acquire timeout itself is enforced here too, by one timer that looks at the oldest waiters
- * while any wait, rather than by pg-pool's timer per checkout: this is every service call's path.
+ * The acquire timeout stays pg-pool's: its timer removes a caller from the pool's queue. A caller
+ * refused here stays in that queue until the pool reaches it or its timer fires; the connection
+ * the pool then hands it goes straight back, in a microtask of its own (released from inside the
+ * pool's callback, a run of such callers would recurse through the pool once each).
  */
 export class PoolAdmission {
   private readonly holds: number[] = [];
@@ -48,32 +52,30 @@ export class PoolAdmission {
   private paceMs: number | undefined;
   private pacedAt = Number.NEGATIVE_INFINITY;
   private readonly checkedOut = new WeakMap<pg.ClientBase, number>();
+  // Connections handed out and not yet back.
+  private inUse = 0;
   // In the order they came: a caller's place in the queue is its place here.
   private readonly waiters = new Set<Waiter>();
-  private sweeper: NodeJS.Timeout | undefined;
-  private readonly sweepEveryMs: number;
 
-  constructor(private readonly settings: AdmissionSettings) {
-    this.sweepEveryMs = Math.max(10, Math.min(250, Math.floor(settings.acquireTimeoutMs / 10)));
-  }
+  constructor(private readonly settings: AdmissionSettings) {}
 
   /**
-   * Callers waiting for a connection now. The pool's own count also holds the callers refused
-   * while they waited, until the pool reaches them (it has no way to drop them from its queue).
+   * Callers really waiting for a connection now: those that no free connection (idle, or still
+   * to be opened within `pool.max`) will serve.
    */
   get waiting(): number {
-    return this.waiters.size;
+    return Math.max(0, this.waiters.size - this.free());
   }
 
   /**
    * Takes a connection with `connect` (the pool's), or refuses the caller when the queue is full
-   * or too slow for it, or when it has waited `acquireTimeoutMs`. Every caller counts as waiting
-   * until it has its connection: the pool's own counts lag behind a burst (a free connection is
+   * or too slow for it. Every caller counts as waiting until it has its connection, less those
+   * a free connection will serve: the pool's own counts lag behind a burst (a free connection is
    * handed out on the next tick), which would let a whole burst in at once.
    */
   acquire(connect: ConnectCallback): Promise<pg.PoolClient> {
     const { maxWaiting, max } = this.settings;
-    const ahead = this.waiters.size;
+    const ahead = this.waiting;
     if (maxWaiting !== 0 && ahead >= maxWaiting) {
       return Promise.reject(
         new DatabaseUnavailableError(
@@ -88,8 +90,11 @@ export class PoolAdmission {
     return new Promise<pg.PoolClient>((resolve, reject) => {
       const waiter: Waiter = { since: performance.now(), settled: false, resolve, reject };
       this.waiters.add(waiter);
-      this.sweeper ??= setInterval(() => this.sweep(), this.sweepEveryMs).unref();
-      connect((error, client) => this.connected(waiter, error, client));
+      try {
+        connect((error, client) => this.connected(waiter, error, client));
+      } catch (error) {
+        this.connected(waiter, error instanceof Error ? error : new Error(String(error)), undefined);
+      }
     });
   }
 
@@ -99,14 +104,17 @@ export class PoolAdmission {
    */
   returned(client: pg.ClientBase, healthy: boolean): void {
     const since = this.checkedOut.get(client);
+    if (since === undefined) return;
     this.checkedOut.delete(client);
-    if (since === undefined || !healthy) return;
+    this.inUse -= 1;
+    if (!healthy) return;
     const now = performance.now();
     this.holds[this.nextHold] = now - since;
     this.nextHold = (this.nextHold + 1) % RECENT;
-    if (this.waiters.size <= this.settings.max) return;
+    const free = this.free();
+    if (this.waiters.size - free <= this.settings.max) return;
     const holdMs = this.pace();
-    let place = 0;
+    let place = -free;
     // Deleting the entry being visited is safe while iterating a Set.
     for (const waiter of this.waiters) {
       place += 1;
@@ -115,40 +123,37 @@ export class PoolAdmission {
     }
   }
 
+  /** Answers every caller still waiting with `error` (the handle is closing): none waits out its timeout. */
+  rejectAll(error: () => unknown): void {
+    for (const waiter of this.waiters) this.giveUp(waiter, error());
+  }
+
+  // Connections the pool may still hand out without anyone giving one back.
+  private free(): number {
+    return Math.max(0, this.settings.max - this.inUse);
+  }
+
   /** The pool answered a caller: too late when the caller was given up on, and then the connection goes straight back. */
   private connected(waiter: Waiter, error: Error | undefined, client: pg.PoolClient | undefined): void {
     if (waiter.settled) {
-      client?.release();
+      if (client) queueMicrotask(() => client.release());
       return;
     }
     waiter.settled = true;
     this.waiters.delete(waiter);
     if (error || !client) {
-      waiter.reject(error);
+      waiter.reject(error ?? new Error('the pool gave no connection'));
       return;
     }
     this.checkedOut.set(client, performance.now());
+    this.inUse += 1;
     waiter.resolve(client);
   }
 
-  private giveUp(waiter: Waiter, error: DatabaseUnavailableError): void {
+  private giveUp(waiter: Waiter, error: unknown): void {
     waiter.settled = true;
     this.waiters.delete(waiter);
     waiter.reject(error);
-  }
-
-  /** Fails the callers that have waited `acquireTimeoutMs`; the oldest come first, so it stops at the first still in time. */
-  private sweep(): void {
-    if (this.waiters.size === 0) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-      return;
-    }
-    const deadline = performance.now() - this.settings.acquireTimeoutMs;
-    for (const waiter of this.waiters) {
-      if (waiter.since > deadline) break;
-      this.giveUp(waiter, new DatabaseUnavailableError('The database is unavailable: timed out waiting for a free connection in the pool'));
-    }
   }
 
   /** How long a connection is held now: the median of the recent checkouts that ended well; undefined until there are enough. */

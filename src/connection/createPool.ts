@@ -12,11 +12,7 @@ import { loadDriver, PG_DRIVER, requireDriverInstalled } from './loadDriver.js';
  * (with read replicas) one per replica, each bounded and timed like the primary's. `connection`
  * replaces the config's target, for a replica.
  */
-export function createPool(
-  config: ResolvedConfig,
-  connection: ParsedDatabaseUrl = config.connection,
-  { acquireTimeout = true }: { acquireTimeout?: boolean } = {},
-): pg.Pool {
+export function createPool(config: ResolvedConfig, connection: ParsedDatabaseUrl = config.connection): pg.Pool {
   // With row-level security a statement travels with its BEGIN, acting user and COMMIT:
   // pipelined, that is one round trip instead of four (pg only: Neon's driver has no pipeline
   // mode and sends them one after another, which is as correct).
@@ -27,8 +23,7 @@ export function createPool(
     idleTimeoutMillis: config.pool.idleMs,
     // pg-pool bounds both the wait for a free connection and the opening of a new one with
     // this; each client's own connect timeout (clientSettings) bounds the opening alone.
-    // `acquireTimeout: false` leaves the wait to the caller (PoolAdmission, for the primary).
-    ...(acquireTimeout ? { connectionTimeoutMillis: config.pool.acquireTimeoutMs } : {}),
+    connectionTimeoutMillis: config.pool.acquireTimeoutMs,
   };
   let pool: pg.Pool;
   if (config.driver === 'pg') {
