@@ -14,9 +14,8 @@
 // Runs the built package (dist/), as users do. It creates (and afterwards drops) a database and
 // roles of its own, named after this process, on that server.
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
-import { median, microsPerOp } from './support/stats.mjs';
+import { compareCases } from './support/stats.mjs';
 import { createDatabase, createMigrator, grantApplicationRole } from '../dist/index.js';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -91,50 +90,8 @@ try {
     ]),
   );
 
-  // A round's wall time per operation in µs.
-  const measure = microsPerOp;
-  const load = () =>
-    loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ');
-
-  const names = Object.keys(cases);
   console.log(`tasks.get without and with row-level security, each case logged in as a role of its own`);
-  console.log(`pool ${POOL}, ${ROUNDS} interleaved rounds; µs/op = a round's wall time ÷ its operations, median of the rounds;`);
-  console.log(`ratio = median µs/op of the case ÷ that of no RLS; paired = median over rounds of the case ÷ no RLS in the same round`);
-  console.log(`(steadier on a busy machine). ${cpus().length} CPUs, load average before: ${load()}`);
-  console.log(
-    `${'case'.padEnd(16)} ${'callers'.padStart(7)} ${'ops/round'.padStart(9)} ${'µs/op'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'ratio'.padStart(7)} ${'paired'.padStart(7)}`,
-  );
-  for (const concurrency of [1, 16]) {
-    for (const name of names) await measure(cases[name], 500, concurrency); // warm every path and the pool
-    const results = Object.fromEntries(names.map((name) => [name, []]));
-    for (let round = 0; round < ROUNDS; round += 1) {
-      // Rotate which case goes first, so that none always meets the warmest (or the busiest) moment.
-      const order = names.map((_, k) => names[(k + round) % names.length]);
-      for (const name of order) results[name].push(await measure(cases[name], OPS[concurrency], concurrency));
-    }
-    const baseline = median(results['no RLS']);
-    for (const name of names) {
-      const perOp = median(results[name]);
-      const cells = [
-        name.padEnd(16),
-        String(concurrency).padStart(7),
-        String(OPS[concurrency]).padStart(9),
-        perOp.toFixed(0).padStart(8),
-        Math.min(...results[name])
-          .toFixed(0)
-          .padStart(8),
-        Math.max(...results[name])
-          .toFixed(0)
-          .padStart(8),
-        `${(perOp / baseline).toFixed(2)}x`.padStart(7),
-        `${median(results[name].map((value, round) => value / results['no RLS'][round])).toFixed(2)}x`.padStart(7),
-      ];
-      console.log(cells.join(' '));
-    }
-  }
-  console.log(`load average after: ${load()}`);
+  await compareCases({ cases, baseline: 'no RLS', rounds: ROUNDS, ops: OPS, warmOps: 500, pool: POOL });
 } finally {
   await dropAll();
   await admin.end();
