@@ -1,23 +1,9 @@
 import type { Model } from 'sequelize-typescript';
+import type { TaskRecord } from '../services/records.js';
 import type { User } from './User.js';
 
-/** The columns of a task, as the `Task` model reads them. */
-export interface TaskAttributes {
-  /** A UUID (version 7, time-ordered), made by tododb when the row is created. */
-  id: string;
-  /** The owner; the task goes when the user does (ON DELETE CASCADE). */
-  userId: string;
-  /** Trimmed; 1 to 255 characters. */
-  title: string;
-  /** At most 10,000 characters. */
-  description: string | null;
-  /** Default `false`. */
-  isCompleted: boolean;
-  /** When the row was created (`created_at`). */
-  createdAt: Date;
-  /** When the row was last changed (`updated_at`). */
-  updatedAt: Date;
-}
+/** The columns of a task, as the `Task` model reads them: the fields of the service layer's record. */
+export type TaskAttributes = TaskRecord;
 
 /** What `db.models.Task.create()` takes: `userId` and `title` are required. */
 export interface TaskCreationAttributes {

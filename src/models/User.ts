@@ -1,19 +1,9 @@
 import type { Model } from 'sequelize-typescript';
+import type { UserRecord } from '../services/records.js';
 import type { Task } from './Task.js';
 
-/** The columns of a user, as the `User` model reads them. */
-export interface UserAttributes {
-  /** A UUID (version 7, time-ordered), made by tododb when the row is created. */
-  id: string;
-  /** Stored trimmed and lower-cased; unique regardless of case. */
-  email: string;
-  /** A display name, at most 255 characters; `null` when not given. */
-  name: string | null;
-  /** When the row was created (`created_at`). */
-  createdAt: Date;
-  /** When the row was last changed (`updated_at`). */
-  updatedAt: Date;
-}
+/** The columns of a user, as the `User` model reads them: the fields of the service layer's record. */
+export type UserAttributes = UserRecord;
 
 /** What `db.models.User.create()` takes: `email` is required, the rest has defaults. */
 export interface UserCreationAttributes {
