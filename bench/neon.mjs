@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
+import { seedUsersAndTasks } from './support/benchDatabase.mjs';
 import { median, microsPerOp } from './support/stats.mjs';
 import { createDatabase, createMigrator } from '../dist/index.js';
 
@@ -128,18 +129,11 @@ const open = (config) => {
 try {
   const pgDb = open({ url: url('bench_password') });
   await createMigrator(pgDb).up();
-  const users = [];
-  for (let i = 0; i < 100; i += 1) users.push((await pgDb.users.create({ email: `bench${i}@example.com` })).id);
-  const seed = new pg.Client({ connectionString: url('bench_password') });
-  await seed.connect();
-  await seed.query(
-    `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
-     FROM unnest($1::uuid[]) AS u, generate_series(1, 50) AS i`,
-    [users],
-  );
-  await seed.query('ANALYZE');
-  const tasks = (await seed.query('SELECT id, user_id FROM tasks')).rows;
-  await seed.end();
+  const users = await seedUsersAndTasks(pgDb, url('bench_password'));
+  const reader = new pg.Client({ connectionString: url('bench_password') });
+  await reader.connect();
+  const tasks = (await reader.query('SELECT id, user_id FROM tasks')).rows;
+  await reader.end();
   const anyTask = (i) => tasks[(i * 7919) % tasks.length];
 
   // Each handle opens its connections with the neonConfig of that moment: warm them now.

@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { seedUsersAndTasks } from './support/benchDatabase.mjs';
 
 const SETUPS = ['no @opentelemetry/api', 'api, no provider', 'provider, no-op export'];
 const CALLS = ['tasks.get', 'tasks.list'];
@@ -102,17 +103,7 @@ async function seed(url) {
   const db = createDatabase({ url }, {});
   try {
     await createMigrator(db).up();
-    const users = [];
-    for (let i = 0; i < 100; i += 1) users.push((await db.users.create({ email: `bench${i}@example.com` })).id);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(
-      `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
-       FROM unnest($1::uuid[]) AS u, generate_series(1, 50) AS i`,
-      [users],
-    );
-    await client.query('ANALYZE');
-    await client.end();
+    await seedUsersAndTasks(db, url);
   } finally {
     await db.close();
   }

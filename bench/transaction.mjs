@@ -8,6 +8,7 @@
 // Runs the built package (dist/), as users do. It creates (and afterwards drops) a database of
 // its own, named after this process, on that server.
 import pg from 'pg';
+import { seedUsersAndTasks } from './support/benchDatabase.mjs';
 import { compareCases } from './support/stats.mjs';
 import { createDatabase, createMigrator } from '../dist/index.js';
 
@@ -28,18 +29,7 @@ url.pathname = `/${DATABASE}`;
 const db = createDatabase({ url: url.toString(), pool: { max: POOL } }, {});
 try {
   await createMigrator(db).up();
-  // 100 users with 50 tasks each: a page of 20 is a real index scan, not an empty one.
-  const users = [];
-  for (let i = 0; i < 100; i += 1) users.push((await db.users.create({ email: `bench${i}@example.com` })).id);
-  const seed = new pg.Client({ connectionString: url.toString() });
-  await seed.connect();
-  await seed.query(
-    `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
-     FROM unnest($1::uuid[]) AS u, generate_series(1, 50) AS i`,
-    [users],
-  );
-  await seed.query('ANALYZE');
-  await seed.end();
+  const users = await seedUsersAndTasks(db, url.toString());
   const userOf = (i) => users[(i * 7) % users.length];
 
   const cases = {

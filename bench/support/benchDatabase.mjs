@@ -29,3 +29,25 @@ async function adminQuery(sql) {
     await client.end();
   }
 }
+
+/**
+ * Fills a migrated database with 100 users of 50 tasks each (a page of 20 is then a real index
+ * scan) through `db`'s service layer and one bulk INSERT on `url`; returns the users' ids.
+ */
+export async function seedUsersAndTasks(db, url) {
+  const users = [];
+  for (let i = 0; i < 100; i += 1) users.push((await db.users.create({ email: `bench${i}@example.com` })).id);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO tasks (id, user_id, title, created_at) SELECT gen_random_uuid(), u, 'task ' || i, now() - i * interval '1 second'
+       FROM unnest($1::uuid[]) AS u, generate_series(1, 50) AS i`,
+      [users],
+    );
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+  return users;
+}
