@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './freePort.mjs';
 
 const SERVER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'embedded-postgres-server.mjs');
 
@@ -17,17 +17,7 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /** How the server asks for the password (initdb's `--auth`); embedded-postgres's default is `password`. */
 export type EmbeddedAuthMethod = 'password' | 'md5' | 'scram-sha-256';

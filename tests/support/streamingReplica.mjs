@@ -11,11 +11,11 @@
 // server is a child process that dies with this process. Nothing here touches any other server.
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, appendFileSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './freePort.mjs';
 
 const SERVER_USER = process.env.PG_SERVER_USER ?? 'postgres';
 
@@ -144,18 +144,6 @@ function idsOf(user) {
       `PostgreSQL refuses to run as root and there is no user "${user}" to run it as: set PG_SERVER_USER to an existing user`,
     );
   }
-}
-
-/** @returns {Promise<number>} */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**
