@@ -146,6 +146,12 @@ const REFUSED: { name: string; input: DatabaseConfig; env?: Env; field: string; 
     field: 'url',
     says: /client_encoding/,
   },
+  {
+    name: 'options setting DateStyle',
+    input: { url: `${BASE}?options=-c%20DateStyle%3D${MARKER}` },
+    field: 'url',
+    says: /datestyle.*ISO/,
+  },
   { name: "Neon's endpoint= in options", input: { url: `${BASE}?options=endpoint%3D${MARKER}` }, field: 'url', says: /only -c name=value/ },
   {
     name: 'a server switch other than -c in options',

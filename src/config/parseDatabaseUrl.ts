@@ -57,6 +57,11 @@ const OWN_SETTINGS: Record<string, string> = {
   client_encoding: 'nothing: tododb always talks UTF-8',
 };
 
+// Settings tododb's records depend on, refused with the reason.
+const FIXED_SETTINGS: Record<string, string> = {
+  datestyle: 'tododb reads timestamps in the ISO form, DateStyle ISO (the server default)',
+};
+
 /**
  * Parses a PostgreSQL connection URL. Errors name the part at fault and never echo the URL,
  * which may hold a password.
@@ -149,7 +154,8 @@ export function parseDatabaseUrl(value: string, field = 'url'): ParsedDatabaseUr
  * Checks libpq's `options` parameter: whitespace-separated `-c name=value` (or `-cname=value`,
  * `--name=value`) switches, a backslash escaping the next character, as the server splits them.
  * Other server switches, Neon's `endpoint=` (not needed: pg sends the host name by SNI) and the
- * settings tododb sends itself are refused. The error names a setting, never a value.
+ * settings tododb sends itself or reads its records by (DateStyle) are refused. The error names a
+ * setting, never a value.
  */
 function checkStartupOptions(options: string, field: string): void {
   const words = options.match(/(?:\\.|[^\s\\])+/g) ?? [];
@@ -175,6 +181,8 @@ function checkStartupOptions(options: string, field: string): void {
     if (instead !== undefined) {
       throw new ConfigError(field, `\`${field}\` sets ${canonical} in options, which tododb sets itself: use ${instead}`);
     }
+    const reason = FIXED_SETTINGS[canonical];
+    if (reason !== undefined) throw new ConfigError(field, `\`${field}\` sets ${canonical} in options: ${reason}`);
   }
 }
 

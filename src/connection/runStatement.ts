@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import { RECORD_TYPES } from './recordTypes.js';
 import type { Statement } from './Statement.js';
 
 /**
- * Runs one statement on `client` through pg's callback API: one `Query` object and no promise
- * inside pg. `prepared` sends it as a named prepared statement (parsed once per connection);
+ * Runs one statement of the service layer on `client` through pg's callback API: one `Query`
+ * object and no promise inside pg; its rows are read with {@link RECORD_TYPES}. `prepared` sends it as a named prepared statement (parsed once per connection);
  * never through PgBouncer in transaction mode, where the name can land on another client's
  * backend and return its rows.
  */
@@ -15,8 +16,8 @@ export function runStatement<Row extends pg.QueryResultRow>(
 ): Promise<pg.QueryResult<Row>> {
   return new Promise((resolve, reject) => {
     const config: pg.QueryConfig = prepared
-      ? { name: statement.name, text: statement.text, values: values as unknown[] }
-      : { text: statement.text, values: values as unknown[] };
+      ? { name: statement.name, text: statement.text, values: values as unknown[], types: RECORD_TYPES }
+      : { text: statement.text, values: values as unknown[], types: RECORD_TYPES };
     client.query<Row>(config, (error: Error | undefined, result: pg.QueryResult<Row>) => {
       if (error) reject(error);
       else resolve(result);
