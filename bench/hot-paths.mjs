@@ -51,7 +51,9 @@ function tododbApi(db) {
 
 /** The same five operations by raw pg: the same SQL and values, unnamed or as named statements. */
 function pgApi(pool, named) {
-  const run = (key, values) => pool.query(named ? { name: `bench_${key}`, text: SQL[key], values } : { text: SQL[key], values });
+  // pool.query(text, values) as most code calls it: pg copies a config object ({ text, values })
+  // property by property, the text alone it does not.
+  const run = (key, values) => (named ? pool.query({ name: `bench_${key}`, text: SQL[key], values }) : pool.query(SQL[key], values));
   return {
     list: (userId) => run('list', [userId, PAGE + 1]),
     get: (userId, taskId) => run('get', [taskId, userId]),

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { checkHealth, createDatabase, createMigrator, type Database } from '../src/index.js';
 import { useDatabaseCopy } from './support/testDatabase.js';
 
-const STATEMENT_NAME = /^tododb_[0-9a-f]{20}$/;
+const STATEMENT_NAME = /^tododb_[1-9][0-9]*$/;
 
 /** One call of each service function: eight distinct statements. */
 async function everyServiceCall(db: Database, tag: string): Promise<void> {

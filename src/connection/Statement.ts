@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-
 /**
  * One SQL statement of the service layer, with the name it is prepared under where prepared
- * statements are safe. The name is derived from the text, so two texts never share a name and a
- * connection never holds more prepared statements than the service layer has statements.
+ * statements are safe. A text has one name for the life of the process and two texts never share
+ * one, so a connection never holds more prepared statements than the service layer has texts.
  */
 export interface Statement {
   readonly text: string;
@@ -12,7 +10,16 @@ export interface Statement {
   readonly kind: 'read' | 'write';
 }
 
+// Names by text, numbered in the order the texts are first made: a counter, not a hash of the
+// text, because a first hash costs more than a millisecond of createDatabase() in a new process.
+const names = new Map<string, string>();
+
 /** Makes a {@link Statement} of `text`. Call it once per text (at module or handle set-up), not per query. */
 export function statement(text: string, kind: 'read' | 'write'): Statement {
-  return { text, kind, name: `tododb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `tododb_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return { text, kind, name };
 }
