@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, createDatabase, type Database, type HealthReport } from '../src/index.js';
+import { TABLES } from '../src/schema/names.js';
 import { freePort } from './support/embeddedPostgres.js';
 import { useSilentServer } from './support/silentServer.js';
 import { admin, createTestDatabase, useTestDatabase } from './support/testDatabase.js';
@@ -88,6 +89,22 @@ describe('checkHealth', () => {
     } finally {
       await emptyDb.close();
       await empty.drop();
+    }
+  });
+
+  it('reports migrations pending when the migration table is dropped between two probes', async () => {
+    const copy = await createTestDatabase();
+    const copyDb = createDatabase({ url: copy.url }, {});
+    try {
+      // The second probe reads the migration table in the statement that reads the version.
+      for (let i = 0; i < 2; i++) expect((await checkHealth(copyDb)).migrations).toEqual({ applied: 3, pending: 0 });
+      await admin(copy.url, (client) => client.query(`DROP TABLE ${TABLES.migrations}`));
+      const report = await checkHealth(copyDb);
+      expect(report).toMatchObject({ status: 'error', migrations: { applied: 0, pending: 3 }, reason: expect.stringMatching(/pending/) });
+      expect((await checkHealth(copyDb)).migrations).toEqual({ applied: 0, pending: 3 });
+    } finally {
+      await copyDb.close();
+      await copy.drop();
     }
   });
 

@@ -15,6 +15,8 @@ export class ProbeConnection {
   private client: pg.Client | undefined;
   private driver: Driver | undefined;
   private closed = false;
+  /** Whether the last probe found the migration table: the next one then reads it in the same statement. */
+  migrationTableSeen = false;
 
   constructor(
     private readonly settings: ClientSettings,

@@ -7,7 +7,7 @@ import { dbAttributes } from '../observability/dbAttributes.js';
 import { traceHealthProbe } from '../observability/traceHealthProbe.js';
 import { TABLES, qualified } from '../schema/names.js';
 import type { CheckHealthOptions, HealthReport, ReplicaHealth } from './HealthReport.js';
-import { probeConnectionOf } from './ProbeConnection.js';
+import { probeConnectionOf, type ProbeConnection } from './ProbeConnection.js';
 import { probeReplica } from './probeReplica.js';
 
 const DEFAULT_TIMEOUT_MS = 2_000;
@@ -94,7 +94,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
     timer = setTimeout(() => reject(new ProbeTimeout()), timeoutMs);
   });
   try {
-    const probe = await Promise.race([connection.open().then((client) => runProbe(client, migrationTable)), timeout]);
+    const probe = await Promise.race([connection.open().then((client) => runProbe(connection, client, migrationTable)), timeout]);
     const pending = migrations.length - probe.applied;
     return await withReplicas({
       status: pending > 0 ? 'error' : 'ok',
@@ -114,8 +114,34 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
   }
 }
 
-async function runProbe(client: pg.Client, migrationTable: string): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
+// The names of tododb's own migrations, which the probe counts as applied.
+const KNOWN_MIGRATIONS = migrations.map((migration) => migration.name);
+// The migration table, or its schema, is gone.
+const TABLE_GONE = new Set(['42P01', '3F000']);
+
+/**
+ * The probe's statements: one round trip once the migration table has been seen (the usual case:
+ * a busy server makes each round trip the slow part of a probe), two until then, the first
+ * finding out whether the table is there without failing when it is not.
+ */
+async function runProbe(
+  connection: ProbeConnection,
+  client: pg.Client,
+  migrationTable: string,
+): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
   const probeStarted = performance.now();
+  if (connection.migrationTableSeen) {
+    try {
+      const { rows } = await client.query<{ version: string; applied: number }>(
+        `SELECT current_setting('server_version') AS version, (SELECT count(*) FROM ${migrationTable} WHERE name = ANY($1))::int AS applied`,
+        [KNOWN_MIGRATIONS],
+      );
+      return { latencyMs: elapsed(probeStarted), serverVersion: serverVersion(rows[0]!.version), applied: rows[0]!.applied };
+    } catch (error) {
+      if (!TABLE_GONE.has((error as { code?: unknown }).code as string)) throw error;
+      connection.migrationTableSeen = false; // dropped since: the two statements again
+    }
+  }
   const { rows } = await client.query<{ version: string; tracked: boolean }>(
     `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS tracked`,
     [migrationTable],
@@ -124,11 +150,18 @@ async function runProbe(client: pg.Client, migrationTable: string): Promise<{ la
   const row = rows[0]!;
   let applied = 0;
   if (row.tracked) {
-    const known = migrations.map((migration) => migration.name);
-    const result = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${migrationTable} WHERE name = ANY($1)`, [known]);
-    applied = Number(result.rows[0]!.count);
+    const result = await client.query<{ applied: number }>(`SELECT count(*)::int AS applied FROM ${migrationTable} WHERE name = ANY($1)`, [
+      KNOWN_MIGRATIONS,
+    ]);
+    applied = result.rows[0]!.applied;
+    connection.migrationTableSeen = true;
   }
-  return { latencyMs, serverVersion: row.version.split(' ')[0]!, applied };
+  return { latencyMs, serverVersion: serverVersion(row.version), applied };
+}
+
+// `15.4 (Debian 15.4-1.pgdg120+1)` → `15.4`.
+function serverVersion(setting: string): string {
+  return setting.split(' ')[0]!;
 }
 
 // Above 2^31 - 1 ms Node fires a timer at once; such a timeout is clamped to that.
