@@ -310,7 +310,7 @@ try {
         pg: pgApi(open(new pg.Pool({ connectionString: url, max: POOL })), false),
         tododb: tododbApi(open(createDatabase({ url, pool: { max: POOL }, pgbouncer: true }, {}))),
       };
-      const bounced = await compareHotPaths(through, data, Math.min(ROUNDS, 3));
+      const bounced = await compareHotPaths(through, data, ROUNDS);
       console.log(
         `\n## Through PgBouncer (transaction mode, ${POOL} server connections)\n\nunnamed statements on both sides (goal: tododb ÷ pg ≥ 0.95)\n`,
       );

@@ -2,7 +2,8 @@
 // src/connection/pgInternals.ts, src/sequelize/sequelizeInternals.ts). An upgrade that renames or
 // removes one would break tododb silently; this test fails first, naming the member.
 import { describe, expect, it } from 'vitest';
-import { PG_INTERNALS } from '../src/connection/pgInternals.js';
+import pg from 'pg';
+import { PG_INTERNALS, PG_QUERY_INTERNALS, queryClassOf } from '../src/connection/pgInternals.js';
 import { SEQUELIZE_INTERNALS } from '../src/sequelize/sequelizeInternals.js';
 import { connectionsOf } from '../src/database/createDatabase.js';
 import { createDatabase } from '../src/index.js';
@@ -34,6 +35,14 @@ describe('the private members tododb relies on', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it.each(PG_QUERY_INTERNALS)('pg: a Query made from a text has %s', (member) => {
+    const Query = queryClassOf(pg.Client);
+    expect(Query, 'pg no longer has Client.Query: update src/connection/pgInternals.ts').toBeTypeOf('function');
+    const query = new Query!('SELECT 1', [], () => {});
+    if (member !== 'Client.Query')
+      expect(has(query, member), `pg's Query no longer has ${member}: update src/connection/pgInternals.ts`).toBe(true);
   });
 
   it.each(SEQUELIZE_INTERNALS)('Sequelize: %s', async (member) => {

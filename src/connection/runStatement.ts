@@ -1,10 +1,12 @@
 import type pg from 'pg';
+import { queryClassOf, textQuery } from './pgInternals.js';
 import { RECORD_TYPES } from './recordTypes.js';
 import type { Statement } from './Statement.js';
 
 /**
  * Runs one statement of the service layer on `client` through pg's callback API: one `Query`
- * object and no promise inside pg; its rows are read with {@link RECORD_TYPES}. `prepared` sends it as a named prepared statement (parsed once per connection);
+ * object, made from the text (see textQuery), and no promise inside pg; its rows are read with
+ * {@link RECORD_TYPES}. `prepared` sends it as a named prepared statement (parsed once per connection);
  * never through PgBouncer in transaction mode, where the name can land on another client's
  * backend and return its rows.
  */
@@ -15,13 +17,17 @@ export function runStatement<Row extends pg.QueryResultRow>(
   prepared: boolean,
 ): Promise<pg.QueryResult<Row>> {
   return new Promise((resolve, reject) => {
-    const config: pg.QueryConfig = prepared
-      ? { name: statement.name, text: statement.text, values: values as unknown[], types: RECORD_TYPES }
-      : { text: statement.text, values: values as unknown[], types: RECORD_TYPES };
-    client.query<Row>(config, (error: Error | undefined, result: pg.QueryResult<Row>) => {
+    const callback = (error: Error | undefined, result: pg.QueryResult<Row>): void => {
       if (error) reject(error);
       else resolve(result);
-    });
+    };
+    const name = prepared ? statement.name : undefined;
+    const Query = queryClassOf(client);
+    if (Query) {
+      client.query(textQuery<Row>(Query, statement.text, values as unknown[], name, RECORD_TYPES, callback));
+      return;
+    }
+    client.query<Row>({ name, text: statement.text, values: values as unknown[], types: RECORD_TYPES }, callback);
   });
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { queryClassOf } from '../connection/pgInternals.js';
 import { eventError } from './eventError.js';
 import type { QueryEvent } from './LoggingHooks.js';
 import { sanitizeSql } from './sanitizeSql.js';
@@ -20,15 +21,26 @@ export function withQueryEvents(Client: typeof pg.Client, onQuery: ((event: Quer
       // A logger that throws must not fail the statement it was told about.
     }
   };
+  const Query = queryClassOf(Client);
   return class extends Client {
     override query(...args: unknown[]): never {
-      const first = args[0] as string | { text?: unknown; submit?: unknown } | undefined;
+      const first = args[0] as string | { text?: unknown; submit?: unknown; callback?: unknown } | undefined;
       const text = typeof first === 'string' ? first : typeof first?.text === 'string' ? first.text : undefined;
-      // A Submittable (a cursor) reports through its own events: passed through untouched.
-      if (text === undefined || (typeof first === 'object' && typeof first.submit === 'function')) {
+      if (text === undefined) return (super.query as (...a: unknown[]) => never)(...args);
+      const started = performance.now();
+      if (typeof first === 'object' && typeof first.submit === 'function') {
+        // The service layer's statements come as pg Query objects with their callback (see
+        // runStatement); any other Submittable (a cursor) reports through its own events.
+        const callback = first.callback;
+        if (Query === undefined || !(first instanceof Query) || typeof callback !== 'function') {
+          return (super.query as (...a: unknown[]) => never)(...args);
+        }
+        first.callback = ((error, result) => {
+          emit(text, started, error ?? undefined, error ? undefined : result);
+          (callback as Callback)(error, result);
+        }) satisfies Callback;
         return (super.query as (...a: unknown[]) => never)(...args);
       }
-      const started = performance.now();
       const last = args[args.length - 1];
       if (typeof last === 'function') {
         args[args.length - 1] = ((error, result) => {
