@@ -10,58 +10,26 @@
 //   BENCH_ROUNDS=3 BENCH_OPS_SERIAL=300 BENCH_OPS_PARALLEL=1000 npm run bench   # shorter
 //
 // It creates (and afterwards drops) databases of its own, named tododb_bench_…, on that server.
-import { PerformanceObserver } from 'node:perf_hooks';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { createDatabase, createMigrator } from '../dist/index.js';
 import { SERVER_URL, createBenchDatabase } from './support/benchDatabase.mjs';
 import { machineLine } from './support/machine.mjs';
 import { startPgBouncer } from './support/pgbouncer.mjs';
+import { PAGE, TASKS, TASK_COLUMNS, pgApi, tododbApi } from './support/contenders.mjs';
 import { fixed, markdownTable, median } from './support/stats.mjs';
 
 const POOL = 10;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPS = { 1: Number(process.env.BENCH_OPS_SERIAL ?? 600), 32: Number(process.env.BENCH_OPS_PARALLEL ?? 2000) };
-const CPU_CALLS = Number(process.env.BENCH_CPU_CALLS ?? 3000);
+const CPU_CALLS = Number(process.env.BENCH_CPU_CALLS ?? 6000);
+const LIST_COST = fileURLToPath(new URL('./support/listCost.mjs', import.meta.url));
+const runFile = promisify(execFile);
 const USERS = 100;
 const TASKS_PER_USER = 200;
 const DEEP_TASKS = 200_000;
-const PAGE = 50;
-
-// The service layer's SQL, word for word (src/services/statements.ts), for the raw pg contenders.
-const TASKS = '"public"."tasks"';
-const TASK_COLUMNS = `id, user_id AS "userId", title, description, is_completed AS "isCompleted", created_at AS "createdAt", updated_at AS "updatedAt"`;
-const SQL = {
-  list: `SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-  get: `SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE id = $1 AND user_id = $2`,
-  insert: `INSERT INTO ${TASKS} (id, user_id, title, description, is_completed) VALUES ($1, $2, $3, $4, $5) RETURNING ${TASK_COLUMNS}`,
-  update: `UPDATE ${TASKS} SET is_completed = $3, updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING ${TASK_COLUMNS}`,
-  delete: `DELETE FROM ${TASKS} WHERE id = $1 AND user_id = $2`,
-};
-
-/** The five task operations, by tododb's service layer. */
-function tododbApi(db) {
-  return {
-    list: (userId) => db.tasks.list(userId, { limit: PAGE }),
-    get: (userId, taskId) => db.tasks.get(userId, taskId),
-    create: (userId) => db.tasks.create(userId, { title: 'new task' }),
-    update: (userId, taskId, done) => db.tasks.update(userId, taskId, { isCompleted: done }),
-    remove: (userId, taskId) => db.tasks.delete(userId, taskId),
-  };
-}
-
-/** The same five operations by raw pg: the same SQL and values, unnamed or as named statements. */
-function pgApi(pool, named) {
-  // pool.query(text, values) as most code calls it: pg copies a config object ({ text, values })
-  // property by property, the text alone it does not.
-  const run = (key, values) => (named ? pool.query({ name: `bench_${key}`, text: SQL[key], values }) : pool.query(SQL[key], values));
-  return {
-    list: (userId) => run('list', [userId, PAGE + 1]),
-    get: (userId, taskId) => run('get', [taskId, userId]),
-    create: (userId) => run('insert', [crypto.randomUUID(), userId, 'new task', null, false]),
-    update: (userId, taskId, done) => run('update', [taskId, userId, done]),
-    remove: (userId, taskId) => run('delete', [taskId, userId]),
-  };
-}
 
 // Each case is one call for operation number `i`; `spares` are tasks made for it to delete.
 function hotPaths(data) {
@@ -159,36 +127,21 @@ async function compareHotPaths(contenders, data, rounds) {
 }
 
 /**
- * Client CPU (process.cpuUsage) per list call and the share of wall time spent in GC pauses
- * (PerformanceObserver 'gc' entries), over CPU_CALLS list calls at 32 callers, interleaved.
+ * Client CPU (process.cpuUsage) per list call and the share of wall time spent in GC pauses,
+ * over CPU_CALLS list calls at 32 callers: each contender in a process of its own
+ * (bench/support/listCost.mjs), the processes interleaved round after round. In one process the
+ * contenders would share pg's code, and with it V8's record of which objects live long: one
+ * contender's garbage would sway the collector's choices for the next.
  */
-async function compareClientCost(contenders, data, rounds) {
-  const gcPauses = [];
-  const observer = new PerformanceObserver((list) => gcPauses.push(...list.getEntries()));
-  observer.observe({ entryTypes: ['gc'] });
-  const names = Object.keys(contenders);
+async function compareClientCost(url, names, rounds) {
   const samples = Object.fromEntries(names.map((name) => [name, { cpu: [], gc: [] }]));
-  const { run } = hotPaths(data)['list 50'];
-  try {
-    for (let round = 0; round < rounds; round += 1) {
-      for (const name of names.map((_, k) => names[(k + round) % names.length])) {
-        const cpuBefore = process.cpuUsage();
-        const started = performance.now();
-        await measure((i) => run(contenders[name], i), CPU_CALLS, 32, []);
-        const ended = performance.now();
-        const cpu = process.cpuUsage(cpuBefore);
-        await new Promise((resolve) => setImmediate(resolve)); // let the last GC entries arrive
-        gcPauses.push(...observer.takeRecords());
-        const gcMs = gcPauses
-          .filter((entry) => entry.startTime >= started && entry.startTime < ended)
-          .reduce((sum, entry) => sum + entry.duration, 0);
-        gcPauses.length = 0;
-        samples[name].cpu.push((cpu.user + cpu.system) / CPU_CALLS);
-        samples[name].gc.push(gcMs / (ended - started));
-      }
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of names.map((_, k) => names[(k + round) % names.length])) {
+      const { stdout } = await runFile(process.execPath, [LIST_COST, name, String(CPU_CALLS)], { env: { ...process.env, BENCH_URL: url } });
+      const { cpuUs, gcShare } = JSON.parse(stdout);
+      samples[name].cpu.push(cpuUs);
+      samples[name].gc.push(gcShare);
     }
-  } finally {
-    observer.disconnect();
   }
   return Object.fromEntries(names.map((name) => [name, { cpuUs: median(samples[name].cpu), gcShare: median(samples[name].gc) }]));
 }
@@ -285,9 +238,9 @@ try {
     ),
   );
 
-  const cost = await compareClientCost(direct, data, ROUNDS);
+  const cost = await compareClientCost(database.url, Object.keys(direct), ROUNDS);
   console.log(
-    `\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`,
+    `\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers after ${CPU_CALLS / 4} to warm up, each contender in a process of its own, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`,
   );
   console.log(
     markdownTable(

@@ -16,18 +16,22 @@ export function runStatement<Row extends pg.QueryResultRow>(
   values: readonly unknown[],
   prepared: boolean,
 ): Promise<pg.QueryResult<Row>> {
+  const Query = queryClassOf(client);
+  const name = prepared ? statement.name : undefined;
+  // The callbacks are written in place, not named: the build keeps function names (keepNames),
+  // and a named closure costs a defineProperty call on every statement.
   return new Promise((resolve, reject) => {
-    const callback = (error: Error | undefined, result: pg.QueryResult<Row>): void => {
-      if (error) reject(error);
-      else resolve(result);
-    };
-    const name = prepared ? statement.name : undefined;
-    const Query = queryClassOf(client);
     if (Query) {
-      client.query(textQuery<Row>(Query, statement.text, values as unknown[], name, RECORD_TYPES, callback));
-      return;
+      client.query(
+        textQuery<Row>(Query, statement.text, values as unknown[], name, RECORD_TYPES, (error, result) =>
+          error ? reject(error) : resolve(result),
+        ),
+      );
+    } else {
+      client.query<Row>({ name, text: statement.text, values: values as unknown[], types: RECORD_TYPES }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      );
     }
-    client.query<Row>({ name, text: statement.text, values: values as unknown[], types: RECORD_TYPES }, callback);
   });
 }
 

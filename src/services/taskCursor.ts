@@ -52,10 +52,13 @@ export function decodeCursor(cursor: unknown): CursorPosition {
 // `4714-11-24 00:00:00.000+00 BC` (there is no year 0: JS's year 0 is 1 BC).
 function toTimestamptz(date: Date): string {
   const year = date.getUTCFullYear();
-  const pad = (value: number, length = 2) => String(value).padStart(length, '0');
   const day = `${pad(year > 0 ? year : 1 - year, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
   const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`;
   return `${day} ${time}+00${year > 0 ? '' : ' BC'}`;
+}
+
+function pad(value: number, length = 2): string {
+  return String(value).padStart(length, '0');
 }
 
 function invalid(): ValidationError {
