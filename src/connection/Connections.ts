@@ -87,6 +87,11 @@ export class Connections {
   /**
    * Runs one statement of the service layer: in the current transaction when there is one,
    * otherwise on a pooled connection taken for it alone.
+   *
+   * Measured and left as it is: the same path in callbacks from the checkout to the release,
+   * with one promise for the caller, fewer objects per call, made the collector's share of a list
+   * call at 32 callers 9–12 % instead of 2.4–3.1 % (each variant in a process of its own, five
+   * runs each), and cost more CPU.
    */
   async query<Row extends pg.QueryResultRow>(
     statement: Statement,
