@@ -2,74 +2,30 @@
 // same SQL on a pool of the same size — with unnamed statements (what `pool.query(text, values)`
 // sends) and with named ones — at 1 and at 32 concurrent callers; the client CPU and GC time of a
 // list call; the same through a real PgBouncer when one is installed; and the cost of a page deep
-// in a 200,000-task list. The contenders run interleaved, round after round, in one process.
-// Prints markdown tables; asserts nothing.
+// in a 200,000-task list. Each contender runs in a process of its own (contenderProcess.mjs); they
+// take turns, round after round. Prints markdown tables; asserts nothing.
 //
 //   npm run bench                               # against the local server
 //   BENCH_DATABASE_URL=postgres://… npm run bench
 //   BENCH_ROUNDS=3 BENCH_OPS_SERIAL=300 BENCH_OPS_PARALLEL=1000 npm run bench   # shorter
 //
 // It creates (and afterwards drops) databases of its own, named tododb_bench_…, on that server.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { createDatabase, createMigrator } from '../dist/index.js';
 import { SERVER_URL, createBenchDatabase } from './support/benchDatabase.mjs';
 import { machineLine } from './support/machine.mjs';
 import { startPgBouncer } from './support/pgbouncer.mjs';
-import { PAGE, TASKS, TASK_COLUMNS, pgApi, tododbApi } from './support/contenders.mjs';
+import { forkContender } from './support/contenderProcess.mjs';
+import { PAGE, TASKS, TASK_COLUMNS, hotPaths } from './support/contenders.mjs';
 import { fixed, markdownTable, median } from './support/stats.mjs';
 
 const POOL = 10;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPS = { 1: Number(process.env.BENCH_OPS_SERIAL ?? 600), 32: Number(process.env.BENCH_OPS_PARALLEL ?? 2000) };
 const CPU_CALLS = Number(process.env.BENCH_CPU_CALLS ?? 6000);
-const LIST_COST = fileURLToPath(new URL('./support/listCost.mjs', import.meta.url));
-const runFile = promisify(execFile);
 const USERS = 100;
 const TASKS_PER_USER = 200;
 const DEEP_TASKS = 200_000;
-
-// Each case is one call for operation number `i`; `spares` are tasks made for it to delete.
-function hotPaths(data) {
-  const userAt = (i) => data.users[i % data.users.length];
-  const taskAt = (i) => data.tasks[(i * 7919) % data.tasks.length];
-  return {
-    'list 50': { run: (api, i) => api.list(userAt(i)) },
-    get: { run: (api, i) => api.get(taskAt(i).userId, taskAt(i).id) },
-    create: { run: (api, i) => api.create(userAt(i)) },
-    update: { run: (api, i) => api.update(taskAt(i).userId, taskAt(i).id, i % 2 === 0) },
-    delete: { spares: true, run: (api, i, spares) => api.remove(spares[i].userId, spares[i].id) },
-    // A todo app's day: half lists, then reads, writes and deletes.
-    mix: {
-      spares: true,
-      run: (api, i, spares) => {
-        const kind = i % 10;
-        if (kind < 5) return api.list(userAt(i));
-        if (kind < 7) return api.get(taskAt(i).userId, taskAt(i).id);
-        if (kind === 7) return api.create(userAt(i));
-        if (kind === 8) return api.update(taskAt(i).userId, taskAt(i).id, i % 2 === 0);
-        return api.remove(spares[i].userId, spares[i].id);
-      },
-    },
-  };
-}
-
-/** Runs `ops` calls of `run` with `concurrency` callers; returns calls per second. */
-async function measure(run, ops, concurrency, spares) {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < ops) {
-        const i = next++;
-        await run(i, spares);
-      }
-    }),
-  );
-  return ops / ((performance.now() - started) / 1000);
-}
 
 /** Migrates and fills the database: USERS users with TASKS_PER_USER tasks each. `admin` stays for making spares. */
 async function seed(url, admin) {
@@ -101,8 +57,9 @@ async function seed(url, admin) {
 }
 
 /**
- * Every hot path at 1 and 32 callers, each contender `ROUNDS` times, interleaved (the order turns
- * each round so that none always runs on the warmest cache). Returns median calls per second.
+ * Every hot path at 1 and 32 callers, each contender (a process of its own) `rounds` times,
+ * interleaved: the order turns each round so that none always runs on the warmest cache.
+ * Returns median calls per second.
  */
 async function compareHotPaths(contenders, data, rounds) {
   const names = Object.keys(contenders);
@@ -111,13 +68,12 @@ async function compareHotPaths(contenders, data, rounds) {
     for (const [path, hot] of Object.entries(hotPaths(data))) {
       const ops = OPS[concurrency];
       const rates = Object.fromEntries(names.map((name) => [name, []]));
-      for (const name of names)
-        await measure((i, s) => hot.run(contenders[name], i, s), 100, concurrency, hot.spares ? await data.spares(100) : []);
+      for (const name of names) await contenders[name].run(path, concurrency, 100, hot.spares ? await data.spares(100) : []);
       for (let round = 0; round < rounds; round += 1) {
         const order = names.map((_, k) => names[(k + round) % names.length]);
         for (const name of order) {
           const spares = hot.spares ? await data.spares(ops) : [];
-          rates[name].push(await measure((i, s) => hot.run(contenders[name], i, s), ops, concurrency, spares));
+          rates[name].push(await contenders[name].run(path, concurrency, ops, spares));
         }
       }
       results.push({ path, concurrency, rate: Object.fromEntries(names.map((name) => [name, median(rates[name])])) });
@@ -127,23 +83,27 @@ async function compareHotPaths(contenders, data, rounds) {
 }
 
 /**
- * Client CPU (process.cpuUsage) per list call and the share of wall time spent in GC pauses,
- * over CPU_CALLS list calls at 32 callers: each contender in a process of its own
- * (bench/support/listCost.mjs), the processes interleaved round after round. In one process the
- * contenders would share pg's code, and with it V8's record of which objects live long: one
- * contender's garbage would sway the collector's choices for the next.
+ * Client CPU (process.cpuUsage) per list call and the share of wall time spent in GC pauses, over
+ * CPU_CALLS list calls at 32 callers after a quarter as many to warm up, interleaved.
  */
-async function compareClientCost(url, names, rounds) {
+async function compareClientCost(contenders, rounds) {
+  const names = Object.keys(contenders);
   const samples = Object.fromEntries(names.map((name) => [name, { cpu: [], gc: [] }]));
   for (let round = 0; round < rounds; round += 1) {
     for (const name of names.map((_, k) => names[(k + round) % names.length])) {
-      const { stdout } = await runFile(process.execPath, [LIST_COST, name, String(CPU_CALLS)], { env: { ...process.env, BENCH_URL: url } });
-      const { cpuUs, gcShare } = JSON.parse(stdout);
+      const { cpuUs, gcShare } = await contenders[name].cost(CPU_CALLS);
       samples[name].cpu.push(cpuUs);
       samples[name].gc.push(gcShare);
     }
   }
   return Object.fromEntries(names.map((name) => [name, { cpuUs: median(samples[name].cpu), gcShare: median(samples[name].gc) }]));
+}
+
+/** Starts each named contender in a process of its own (see contenderProcess.mjs). */
+async function forkContenders(names, options) {
+  const contenders = {};
+  for (const name of names) contenders[name] = await forkContender(name, options);
+  return contenders;
 }
 
 /** Time of pages deep in one user's 200,000 tasks, walked by cursor, against OFFSET by raw pg. */
@@ -192,7 +152,7 @@ async function deepPagination(url) {
   }
 }
 
-/** Ends a pg pool or closes a tododb handle. */
+/** Ends a pg pool, or closes a contender's process. */
 function closeHandle(handle) {
   return (handle.end ? handle.end() : handle.close()).catch(() => {});
 }
@@ -212,12 +172,8 @@ try {
   };
   const data = await seed(database.url, open(new pg.Pool({ connectionString: database.url, max: 1 })));
 
-  const db = open(createDatabase({ url: database.url, pool: { max: POOL } }, {}));
-  const direct = {
-    pg: pgApi(open(new pg.Pool({ connectionString: database.url, max: POOL })), false),
-    'pg named': pgApi(open(new pg.Pool({ connectionString: database.url, max: POOL })), true),
-    tododb: tododbApi(db),
-  };
+  const direct = await forkContenders(['pg', 'pg named', 'tododb'], { url: database.url, pool: POOL, data });
+  for (const contender of Object.values(direct)) opened.push(contender);
   const results = await compareHotPaths(direct, data, ROUNDS);
   console.log(
     `## Direct connection\n\npool ${POOL}, median calls/s of ${ROUNDS} interleaved rounds of ${OPS[1]} (1 caller) or ${OPS[32]} (32 callers) calls; ` +
@@ -238,9 +194,9 @@ try {
     ),
   );
 
-  const cost = await compareClientCost(database.url, Object.keys(direct), ROUNDS);
+  const cost = await compareClientCost(direct, ROUNDS);
   console.log(
-    `\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers after ${CPU_CALLS / 4} to warm up, each contender in a process of its own, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`,
+    `\n## Client cost of a list call\n\n${CPU_CALLS} calls of list 50 at 32 callers after ${CPU_CALLS / 4} to warm up, median of ${ROUNDS} interleaved rounds (goal: tododb within 10 % of pg)\n`,
   );
   console.log(
     markdownTable(
@@ -259,10 +215,8 @@ try {
     const { bouncer } = started;
     try {
       const url = bouncer.url(database.name);
-      const through = {
-        pg: pgApi(open(new pg.Pool({ connectionString: url, max: POOL })), false),
-        tododb: tododbApi(open(createDatabase({ url, pool: { max: POOL }, pgbouncer: true }, {}))),
-      };
+      const through = await forkContenders(['pg', 'tododb'], { url, pool: POOL, pgbouncer: true, data });
+      for (const contender of Object.values(through)) opened.push(contender);
       const bounced = await compareHotPaths(through, data, ROUNDS);
       console.log(
         `\n## Through PgBouncer (transaction mode, ${POOL} server connections)\n\nunnamed statements on both sides (goal: tododb ÷ pg ≥ 0.95)\n`,

@@ -1,5 +1,6 @@
-// The contenders of the hot-path benchmark: tododb's service layer, and raw pg running the same
-// SQL. Shared by bench/hot-paths.mjs and its client-cost child (bench/support/listCost.mjs).
+// The contenders of the hot-path benchmark (bench/hot-paths.mjs): tododb's service layer, and raw
+// pg running the same SQL; the hot paths; and the loop that times them. Each contender runs in a
+// process of its own (bench/support/contenderProcess.mjs).
 
 /** Tasks per page of the list path. */
 export const PAGE = 50;
@@ -38,4 +39,44 @@ export function pgApi(pool, named) {
     update: (userId, taskId, done) => run('update', [taskId, userId, done]),
     remove: (userId, taskId) => run('delete', [taskId, userId]),
   };
+}
+
+// Each case is one call for operation number `i`; `spares` are tasks made for it to delete.
+export function hotPaths(data) {
+  const userAt = (i) => data.users[i % data.users.length];
+  const taskAt = (i) => data.tasks[(i * 7919) % data.tasks.length];
+  return {
+    'list 50': { run: (api, i) => api.list(userAt(i)) },
+    get: { run: (api, i) => api.get(taskAt(i).userId, taskAt(i).id) },
+    create: { run: (api, i) => api.create(userAt(i)) },
+    update: { run: (api, i) => api.update(taskAt(i).userId, taskAt(i).id, i % 2 === 0) },
+    delete: { spares: true, run: (api, i, spares) => api.remove(spares[i].userId, spares[i].id) },
+    // A todo app's day: half lists, then reads, writes and deletes.
+    mix: {
+      spares: true,
+      run: (api, i, spares) => {
+        const kind = i % 10;
+        if (kind < 5) return api.list(userAt(i));
+        if (kind < 7) return api.get(taskAt(i).userId, taskAt(i).id);
+        if (kind === 7) return api.create(userAt(i));
+        if (kind === 8) return api.update(taskAt(i).userId, taskAt(i).id, i % 2 === 0);
+        return api.remove(spares[i].userId, spares[i].id);
+      },
+    },
+  };
+}
+
+/** Runs `ops` calls of `run` with `concurrency` callers; returns calls per second. */
+export async function measure(run, ops, concurrency, spares) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < ops) {
+        const i = next++;
+        await run(i, spares);
+      }
+    }),
+  );
+  return ops / ((performance.now() - started) / 1000);
 }
