@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkHealth, createDatabase, type Database, type HealthReport } from '../src/index.js';
 import { TABLES } from '../src/schema/names.js';
@@ -105,6 +106,17 @@ describe('checkHealth', () => {
     } finally {
       await copyDb.close();
       await copy.drop();
+    }
+  });
+
+  it("reports the migrations as numbers when the application has changed pg's integer parser", async () => {
+    const saved = pg.types.getTypeParser(23, 'text');
+    pg.types.setTypeParser(23, (text: string) => text);
+    try {
+      // Twice: the first probe finds the migration table, the second reads it in one statement.
+      for (let i = 0; i < 2; i++) expect((await checkHealth(db)).migrations).toEqual({ applied: 3, pending: 0 });
+    } finally {
+      pg.types.setTypeParser(23, saved);
     }
   });
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../src/index.js';
 import { parseTimestamptz } from '../src/connection/recordTypes.js';
-import { useDatabaseCopy } from './support/testDatabase.js';
+import { admin, useDatabaseCopy } from './support/testDatabase.js';
 
 // The service layer reads its rows with parsers of its own (src/connection/recordTypes.ts). These
 // tests hold them to what PostgreSQL means: the instant the server stored, in every time zone a
@@ -48,6 +48,13 @@ describe('the timestamps of records', () => {
     }
   });
 
+  it('are read up to the last instant a Date holds, and refused past it', () => {
+    // 275760-09-13 00:00 UTC is the last instant; here it is 05:00 local time, which Date.UTC alone cannot hold.
+    expect((parseTimestamptz('275760-09-13 05:00:00+05') as Date).getTime()).toBe(8.64e15);
+    expect(() => parseTimestamptz('275760-09-14 00:00:00+00')).toThrow(/outside what a JavaScript Date can hold/);
+    expect(() => parseTimestamptz('271822-04-19 00:00:00+00 BC')).toThrow(/outside what a JavaScript Date can hold/);
+  });
+
   it('are ±Infinity for infinity, as pg gives them', () => {
     expect(parseTimestamptz('infinity')).toBe(Number.POSITIVE_INFINITY);
     expect(parseTimestamptz('-infinity')).toBe(Number.NEGATIVE_INFINITY);
@@ -81,6 +88,54 @@ describe('the timestamps of records', () => {
       const page = await db.tasks.list(user.id);
       expect(page.items[0]!.createdAt).toEqual(task.createdAt);
     } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('records when the session does not use the ISO DateStyle', () => {
+  const copy = useDatabaseCopy();
+
+  it('are refused before the statement is sent, so that no write is made and reported as failed', async () => {
+    await admin(copy.url, (client) => client.query(`ALTER DATABASE ${copy.name} SET DateStyle = 'SQL, DMY'`));
+    const db = createDatabase({ url: copy.url }, {});
+    try {
+      const refused = await db.users.create({ email: 'datestyle@example.com' }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'DATABASE_ERROR', message: expect.stringMatching(/DateStyle "SQL, DMY".*nothing was sent/) });
+      const inTransaction = await db
+        .transaction(() => db.users.create({ email: 'datestyle-tx@example.com' }))
+        .catch((error: unknown) => error);
+      expect(inTransaction).toMatchObject({ code: 'DATABASE_ERROR' });
+      const stored = await admin(copy.url, (client) => client.query('SELECT count(*)::int AS n FROM users'));
+      expect(stored.rows[0]).toEqual({ n: 0 });
+    } finally {
+      await db.close();
+      await admin(copy.url, (client) => client.query(`ALTER DATABASE ${copy.name} RESET DateStyle`));
+    }
+  });
+});
+
+describe('records when the application sets pg.defaults.binary for its own connections', () => {
+  const copy = useDatabaseCopy();
+
+  it('are still read from text: UUIDs as strings, timestamps as the instants stored', async () => {
+    const db = createDatabase({ url: copy.url }, {});
+    const defaults = pg.defaults as { binary?: boolean };
+    defaults.binary = true;
+    try {
+      const user = await db.users.create({ email: 'binary@example.com' });
+      const task = await db.tasks.create(user.id, { title: 'binary' });
+      expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(task.userId).toBe(user.id);
+      const stored = await admin(copy.url, (client) =>
+        client.query<{ ms: string }>('SELECT floor(extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM tasks WHERE id = $1', [
+          task.id,
+        ]),
+      );
+      expect(task.createdAt.getTime()).toBe(Number(stored.rows[0]!.ms));
+      expect((await db.tasks.list(user.id)).items).toEqual([task]);
+    } finally {
+      defaults.binary = false;
       await db.close();
     }
   });

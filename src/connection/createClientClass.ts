@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ClientSettings } from './clientSettings.js';
 import type { Driver } from './loadDriver.js';
-import { markBroken } from './pgInternals.js';
+import { markBroken, onServerSetting } from './pgInternals.js';
 
 /**
  * The `Client` class of one database handle: the driver's (pg's own, or Neon's pg-compatible
@@ -12,9 +12,18 @@ import { markBroken } from './pgInternals.js';
 export function createClientClass(settings: ClientSettings, driver: Driver): typeof pg.Client {
   const destroySocket = driver.destroySocket;
   return class TododbClient extends driver.Client {
+    /** The session's DateStyle as the server last reported it: records are read in ISO (see unreadableSession). */
+    dateStyle: string | undefined;
+
     constructor(options?: pg.ClientConfig) {
       super({ ...options, ...settings });
       driver.prepareClient(this, settings);
+      onServerSetting(this, 'DateStyle', (value) => {
+        this.dateStyle = value;
+      });
+      // Results in text, whatever an application set pg.defaults.binary to for its own
+      // connections: tododb's records and Sequelize's are read from text.
+      (this as unknown as { binary: boolean }).binary = false;
       // A connection that fails while checked out (the server restarted between two statements of
       // a transaction) emits 'error' with nobody listening: without this the process would crash.
       // The pool sees `_queryable` turn false and drops the connection when it comes back.

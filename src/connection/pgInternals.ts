@@ -4,7 +4,10 @@ import type pg from 'pg';
 // each of them on the installed version, so an upgrade that removes one fails loudly, by name.
 
 interface ClientInternals {
-  connection?: { stream?: { destroy(): void } };
+  connection?: {
+    stream?: { destroy(): void };
+    on?(event: 'parameterStatus', listener: (message: { parameterName: string; parameterValue: string }) => void): void;
+  };
   _queryable?: boolean;
   _activeQuery?: unknown;
 }
@@ -21,6 +24,16 @@ export function destroySocket(client: pg.ClientBase): void {
  */
 export function markBroken(client: pg.ClientBase): void {
   (client as unknown as ClientInternals)._queryable = false;
+}
+
+/**
+ * Calls `onValue` with each value the server reports for its setting `name` on `client`'s
+ * connection (ParameterStatus: at start-up, and after each change), which pg reads but does not keep.
+ */
+export function onServerSetting(client: pg.ClientBase, name: string, onValue: (value: string) => void): void {
+  (client as unknown as ClientInternals).connection?.on?.('parameterStatus', (message) => {
+    if (message.parameterName === name) onValue(message.parameterValue);
+  });
 }
 
 /** Whether pg still considers the client usable. */

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { TododbError } from '../errors/errors.js';
 
 // PostgreSQL type oids of the columns the service layer reads (pg_type.oid; fixed since 8.x).
 const BOOL = 16;
@@ -18,7 +19,9 @@ type Parser = (text: string) => unknown;
  */
 export const RECORD_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => {
-    if (format === 'binary') throw new Error(`tododb reads its records in text format (type oid ${oid})`);
+    // Binary results (an application that set pg.defaults.binary) are pg's to read, as before.
+    // pg calls this where nothing catches a throw: it must not throw.
+    if (format === 'binary') return pg.types.getTypeParser(oid, 'binary');
     if (oid === TIMESTAMPTZ) return parseTimestamptz;
     if (oid === BOOL) return parseBool;
     return keepText;
@@ -35,6 +38,8 @@ const COLON = 58;
 const DOT = 46;
 const SPACE = 32;
 const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+// The furthest instant a Date holds, either side of 1970.
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * A timestamptz in PostgreSQL's ISO output (DateStyle ISO, the default and Neon's):
@@ -88,11 +93,29 @@ export function parseTimestamptz(text: string): Date | number {
   if (Number.isNaN(month + day + hour + minute + second + offsetSeconds)) throw unreadable(text);
   const offsetMs = (sign === PLUS ? offsetSeconds : -offsetSeconds) * 1000;
   // Date.UTC reads the years 0 to 99 as 1900 to 1999: those are computed 400 years (one whole
-  // cycle of the Gregorian calendar, leap days included) later and moved back.
-  if (year >= 0 && year < 100) {
-    return new Date(Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - offsetMs - GREGORIAN_CYCLE_MS);
-  }
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMs);
+  // cycle of the Gregorian calendar, leap days included) later and moved back. The time of day is
+  // added after, so that an instant a Date can hold is not lost to a local time it cannot.
+  const early = year >= 0 && year < 100;
+  const midnight = Date.UTC(early ? year + 400 : year, month - 1, day) - (early ? GREGORIAN_CYCLE_MS : 0);
+  const time = midnight + ((hour * 60 + minute) * 60 + second) * 1000 + ms - offsetMs;
+  if (!(Math.abs(time) <= MAX_DATE_MS))
+    throw new Error(`tododb cannot read the timestamp "${text}": it is outside what a JavaScript Date can hold`);
+  return new Date(time);
+}
+
+/**
+ * Why a statement of the service layer must not run on `client`: its session's DateStyle, as the
+ * server reported it (see createClientClass), is not ISO — set on the role, the database, the
+ * server or by PGOPTIONS. Checked before the statement is sent: found only when its rows are
+ * read, a write would be committed and reported as failed.
+ */
+export function unreadableSession(client: pg.ClientBase): TododbError | undefined {
+  const dateStyle = (client as { dateStyle?: string }).dateStyle;
+  if (dateStyle === undefined || dateStyle.startsWith('ISO')) return undefined;
+  return new TododbError(
+    'DATABASE_ERROR',
+    `The database session uses DateStyle "${dateStyle}" (set on the role, the database or the server, or by PGOPTIONS), and tododb reads timestamps in the ISO form: nothing was sent. Set it back, e.g. ALTER ROLE … SET DateStyle = 'ISO, MDY'`,
+  );
 }
 
 function twoDigits(text: string, at: number): number {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { queryClassOf, textQuery } from './pgInternals.js';
-import { RECORD_TYPES } from './recordTypes.js';
+import { RECORD_TYPES, unreadableSession } from './recordTypes.js';
 import type { Statement } from './Statement.js';
 
 /**
@@ -16,6 +16,8 @@ export function runStatement<Row extends pg.QueryResultRow>(
   values: readonly unknown[],
   prepared: boolean,
 ): Promise<pg.QueryResult<Row>> {
+  const refusal = unreadableSession(client);
+  if (refusal) return Promise.reject(refusal);
   const Query = queryClassOf(client);
   const name = prepared ? statement.name : undefined;
   // The callbacks are written in place, not named: the build keeps function names (keepNames),

@@ -132,11 +132,12 @@ async function runProbe(
   const probeStarted = performance.now();
   if (connection.migrationTableSeen) {
     try {
-      const { rows } = await client.query<{ version: string; applied: number }>(
+      // Number(): the count is read with pg's global parsers, which an application may have changed.
+      const { rows } = await client.query<{ version: string; applied: number | string }>(
         `SELECT current_setting('server_version') AS version, (SELECT count(*) FROM ${migrationTable} WHERE name = ANY($1))::int AS applied`,
         [KNOWN_MIGRATIONS],
       );
-      return { latencyMs: elapsed(probeStarted), serverVersion: serverVersion(rows[0]!.version), applied: rows[0]!.applied };
+      return { latencyMs: elapsed(probeStarted), serverVersion: serverVersion(rows[0]!.version), applied: Number(rows[0]!.applied) };
     } catch (error) {
       if (!TABLE_GONE.has((error as { code?: unknown }).code as string)) throw error;
       connection.migrationTableSeen = false; // dropped since: the two statements again
@@ -150,10 +151,11 @@ async function runProbe(
   const row = rows[0]!;
   let applied = 0;
   if (row.tracked) {
-    const result = await client.query<{ applied: number }>(`SELECT count(*)::int AS applied FROM ${migrationTable} WHERE name = ANY($1)`, [
-      KNOWN_MIGRATIONS,
-    ]);
-    applied = result.rows[0]!.applied;
+    const result = await client.query<{ applied: number | string }>(
+      `SELECT count(*)::int AS applied FROM ${migrationTable} WHERE name = ANY($1)`,
+      [KNOWN_MIGRATIONS],
+    );
+    applied = Number(result.rows[0]!.applied);
     connection.migrationTableSeen = true;
   }
   return { latencyMs, serverVersion: serverVersion(row.version), applied };
