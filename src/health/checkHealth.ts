@@ -94,7 +94,7 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
     timer = setTimeout(() => reject(new ProbeTimeout()), timeoutMs);
   });
   try {
-    const probe = await Promise.race([connection.open().then((client) => runProbe(connection, client, migrationTable)), timeout]);
+    const probe = await Promise.race([connection.open().then((client) => runProbe(connection, client, migrationTable, config.preparedStatements)), timeout]);
     const pending = migrations.length - probe.applied;
     return await withReplicas({
       status: pending > 0 ? 'error' : 'ok',
@@ -116,6 +116,8 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
 
 // The names of tododb's own migrations, which the probe counts as applied.
 const KNOWN_MIGRATIONS = migrations.map((migration) => migration.name);
+// The probe's one statement, by name on its own connection.
+const PROBE_STATEMENT = 'tododb_health';
 // The migration table, or its schema, is gone.
 const TABLE_GONE = new Set(['42P01', '3F000']);
 
@@ -128,15 +130,19 @@ async function runProbe(
   connection: ProbeConnection,
   client: pg.Client,
   migrationTable: string,
+  prepared: boolean,
 ): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
   const probeStarted = performance.now();
   if (connection.migrationTableSeen) {
     try {
       // Number(): the count is read with pg's global parsers, which an application may have changed.
-      const { rows } = await client.query<{ version: string; applied: number | string }>(
-        `SELECT current_setting('server_version') AS version, (SELECT count(*) FROM ${migrationTable} WHERE name = ANY($1))::int AS applied`,
-        [KNOWN_MIGRATIONS],
-      );
+      // Prepared once per probe connection where the service layer's statements are (never
+      // through PgBouncer): a busy server then only runs it.
+      const { rows } = await client.query<{ version: string; applied: number | string }>({
+        name: prepared ? PROBE_STATEMENT : undefined,
+        text: `SELECT current_setting('server_version') AS version, (SELECT count(*) FROM ${migrationTable} WHERE name = ANY($1))::int AS applied`,
+        values: [KNOWN_MIGRATIONS],
+      });
       return { latencyMs: elapsed(probeStarted), serverVersion: serverVersion(rows[0]!.version), applied: Number(rows[0]!.applied) };
     } catch (error) {
       if (!TABLE_GONE.has((error as { code?: unknown }).code as string)) throw error;
