@@ -94,7 +94,10 @@ async function probeHealth(db: Database, timeoutMs: number): Promise<HealthRepor
     timer = setTimeout(() => reject(new ProbeTimeout()), timeoutMs);
   });
   try {
-    const probe = await Promise.race([connection.open().then((client) => runProbe(connection, client, migrationTable, config.preparedStatements)), timeout]);
+    const probe = await Promise.race([
+      connection.open().then((client) => runProbe(connection, client, migrationTable, config.preparedStatements)),
+      timeout,
+    ]);
     const pending = migrations.length - probe.applied;
     return await withReplicas({
       status: pending > 0 ? 'error' : 'ok',
