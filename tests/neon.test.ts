@@ -2,6 +2,7 @@
 // in front of a PostgreSQL of this file's own that asks for passwords as Neon does (clear text,
 // inside the WebSocket), with a role that asks for SCRAM-SHA-256 and one it trusts. The settings
 // are the user's, on the package's neonConfig, as a user sets them for a local proxy.
+import pg from 'pg';
 import { neonConfig } from '@neondatabase/serverless';
 import { WebSocket } from 'ws';
 import { QueryTypes } from 'sequelize';
@@ -115,6 +116,26 @@ describe('over WebSockets, with the pipelined connect Neon uses', () => {
     expect(taken).toBeInstanceOf(ConflictError);
     expect(taken).toMatchObject({ field: 'email' });
     expectNoSecret(taken);
+  });
+
+  it("reads records right on a new connection's first statement when the database sets another DateStyle", async () => {
+    // With the pipelined connect the first statement leaves before the server reports any
+    // setting: only the DateStyle that tododb asks for at start-up makes its rows readable.
+    const database = await server.createDatabase();
+    const setup = new pg.Client({ connectionString: withDatabase(server.adminUrl, database) });
+    await setup.connect();
+    try {
+      await setup.query(`ALTER DATABASE ${database} SET DateStyle = 'SQL, DMY'`);
+    } finally {
+      await setup.end();
+    }
+    const admin = open(database);
+    await createMigrator(admin).up();
+    const db = open(database, { pool: { max: 1 } });
+    const user = await db.users.create({ email: 'dmy@example.com' });
+    expect(user.createdAt).toBeInstanceOf(Date);
+    expect(Math.abs(user.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(await db.users.get(user.id)).toEqual(user);
   });
 
   it('runs db.transaction(): commits, rolls back, and runs serializable when asked', async () => {

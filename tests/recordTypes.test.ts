@@ -93,24 +93,56 @@ describe('the timestamps of records', () => {
   });
 });
 
-describe('records when the session does not use the ISO DateStyle', () => {
+describe('records when the DateStyle is not ISO', () => {
   const copy = useDatabaseCopy();
 
-  it('are refused before the statement is sent, so that no write is made and reported as failed', async () => {
+  it('are read right when the database sets another DateStyle: tododb asks for ISO when it connects', async () => {
     await admin(copy.url, (client) => client.query(`ALTER DATABASE ${copy.name} SET DateStyle = 'SQL, DMY'`));
     const db = createDatabase({ url: copy.url }, {});
     try {
-      const refused = await db.users.create({ email: 'datestyle@example.com' }).catch((error: unknown) => error);
-      expect(refused).toMatchObject({ code: 'DATABASE_ERROR', message: expect.stringMatching(/DateStyle "SQL, DMY".*nothing was sent/) });
-      const inTransaction = await db
-        .transaction(() => db.users.create({ email: 'datestyle-tx@example.com' }))
-        .catch((error: unknown) => error);
-      expect(inTransaction).toMatchObject({ code: 'DATABASE_ERROR' });
-      const stored = await admin(copy.url, (client) => client.query('SELECT count(*)::int AS n FROM users'));
-      expect(stored.rows[0]).toEqual({ n: 0 });
+      const user = await db.users.create({ email: 'datestyle@example.com' });
+      const task = await db.tasks.create(user.id, { title: 'in SQL, DMY' });
+      const stored = await admin(copy.url, (client) =>
+        client.query<{ ms: string }>('SELECT floor(extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM tasks WHERE id = $1', [
+          task.id,
+        ]),
+      );
+      expect(task.createdAt.getTime()).toBe(Number(stored.rows[0]!.ms));
+      expect((await db.tasks.list(user.id)).items).toEqual([task]);
     } finally {
       await db.close();
       await admin(copy.url, (client) => client.query(`ALTER DATABASE ${copy.name} RESET DateStyle`));
+    }
+  });
+
+  it('are refused before the statement is sent after a SET DateStyle on the connection, which is then closed', async () => {
+    const db = createDatabase({ url: copy.url, pool: { max: 1 } }, {});
+    try {
+      const refused = await db
+        .transaction(async () => {
+          await db.sequelize.query(`SET DateStyle = 'German'`);
+          // Caught inside the callback: the transaction must not commit anyway.
+          const error = await db.users.create({ email: 'german@example.com' }).catch((caught: unknown) => caught);
+          expect(error).toMatchObject({
+            code: 'DATABASE_ERROR',
+            message: expect.stringMatching(/DateStyle was set to "German".*nothing was sent/),
+          });
+          await db.sequelize.query(`INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'raw@example.com')`);
+        })
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(Error);
+      const stored = await admin(copy.url, (client) =>
+        client.query(`SELECT count(*)::int AS n FROM users WHERE email IN ('german@example.com', 'raw@example.com')`),
+      );
+      expect(stored.rows[0]).toEqual({ n: 0 });
+
+      // Outside a transaction the setting stays on the session: the refused connection is closed,
+      // not handed to the next caller, whose new connection is in ISO again.
+      await db.sequelize.query(`SET DateStyle = 'German'`);
+      await expect(db.users.create({ email: 'german-again@example.com' })).rejects.toMatchObject({ code: 'DATABASE_ERROR' });
+      expect((await db.users.create({ email: 'after@example.com' })).createdAt).toBeInstanceOf(Date);
+    } finally {
+      await db.close();
     }
   });
 });

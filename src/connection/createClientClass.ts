@@ -15,6 +15,20 @@ export function createClientClass(settings: ClientSettings, driver: Driver): typ
     /** The session's DateStyle as the server last reported it: records are read in ISO (see unreadableSession). */
     dateStyle: string | undefined;
 
+    /**
+     * The start-up parameters pg sends, with DateStyle `ISO, MDY`: a setting from the start-up
+     * packet outranks one on the role, the database or the server, so records' timestamps always
+     * come in the form they are read in. With Neon's pipelined connect the first statement leaves
+     * before the server has reported any setting: this is what makes that statement safe.
+     * PgBouncer tracks DateStyle per client and sets it on a server connection whose value
+     * differs; `ISO, MDY` is PostgreSQL's default, word for word, so on a default server it never
+     * has to.
+     */
+    getStartupConf(): Record<string, string> {
+      const startup = (driver.Client.prototype as unknown as { getStartupConf(this: unknown): Record<string, string> }).getStartupConf.call(this);
+      return { ...startup, DateStyle: 'ISO, MDY' };
+    }
+
     constructor(options?: pg.ClientConfig) {
       super({ ...options, ...settings });
       driver.prepareClient(this, settings);

@@ -85,6 +85,6 @@ export function textQuery<Row extends pg.QueryResultRow>(
 }
 
 /** The members above, by name, for the test that guards them. */
-export const PG_INTERNALS = ['connection.stream', '_queryable', '_activeQuery'] as const;
+export const PG_INTERNALS = ['connection.stream', 'connection.on', 'getStartupConf', '_queryable', '_activeQuery'] as const;
 /** What {@link textQuery} relies on: the Query class on the Client class, and the members it sets on a Query. */
 export const PG_QUERY_INTERNALS = ['Client.Query', 'name', '_result._types'] as const;

@@ -105,16 +105,19 @@ export function parseTimestamptz(text: string): Date | number {
 
 /**
  * Why a statement of the service layer must not run on `client`: its session's DateStyle, as the
- * server reported it (see createClientClass), is not ISO — set on the role, the database, the
- * server or by PGOPTIONS. Checked before the statement is sent: found only when its rows are
- * read, a write would be committed and reported as failed.
+ * server last reported it, is not ISO. tododb's connections start in ISO (createClientClass), so
+ * only a `SET DateStyle` on the connection since (an application's raw SQL through Sequelize)
+ * gets here. Checked before the statement is sent: found only when its rows are read, a write
+ * would be committed and reported as failed. The connection is then closed: it goes back to no
+ * one, and a transaction on it cannot commit.
  */
 export function unreadableSession(client: pg.ClientBase): TododbError | undefined {
   const dateStyle = (client as { dateStyle?: string }).dateStyle;
   if (dateStyle === undefined || dateStyle.startsWith('ISO')) return undefined;
+  (client as { discard?: () => void }).discard?.();
   return new TododbError(
     'DATABASE_ERROR',
-    `The database session uses DateStyle "${dateStyle}" (set on the role, the database or the server, or by PGOPTIONS), and tododb reads timestamps in the ISO form: nothing was sent. Set it back, e.g. ALTER ROLE … SET DateStyle = 'ISO, MDY'`,
+    `The database session's DateStyle was set to "${dateStyle}" (SET DateStyle on a tododb connection), and tododb reads timestamps in the ISO form: nothing was sent, and the connection was closed`,
   );
 }
 
