@@ -25,7 +25,9 @@ export function createClientClass(settings: ClientSettings, driver: Driver): typ
      * has to.
      */
     getStartupConf(): Record<string, string> {
-      const startup = (driver.Client.prototype as unknown as { getStartupConf(this: unknown): Record<string, string> }).getStartupConf.call(this);
+      const startup = (driver.Client.prototype as unknown as { getStartupConf(this: unknown): Record<string, string> }).getStartupConf.call(
+        this,
+      );
       return { ...startup, DateStyle: 'ISO, MDY' };
     }
 
