@@ -176,7 +176,7 @@ try {
   const data = await seed(database.url, open(new pg.Pool({ connectionString: database.url, max: 1 })));
 
   const direct = await forkContenders(['pg', 'pg named', 'tododb'], { url: database.url, pool: POOL, data });
-  for (const contender of Object.values(direct)) opened.push(contender);
+  opened.push(...Object.values(direct));
   const results = await compareHotPaths(direct, data, ROUNDS);
   console.log(
     `## Direct connection\n\npool ${POOL}, each contender in a process of its own; median calls/s of ${ROUNDS} interleaved rounds, after one to warm up, of ${OPS[1]} (1 caller) or ${OPS[32]} (32 callers) calls; ` +
@@ -216,10 +216,10 @@ try {
   const started = await startPgBouncer(SERVER_URL, { poolSize: POOL });
   if (started.bouncer) {
     const { bouncer } = started;
+    let through = {};
     try {
       const url = bouncer.url(database.name);
-      const through = await forkContenders(['pg', 'tododb'], { url, pool: POOL, pgbouncer: true, data });
-      for (const contender of Object.values(through)) opened.push(contender);
+      through = await forkContenders(['pg', 'tododb'], { url, pool: POOL, pgbouncer: true, data });
       const bounced = await compareHotPaths(through, data, ROUNDS);
       console.log(
         `\n## Through PgBouncer (transaction mode, ${POOL} server connections)\n\nunnamed statements on both sides (goal: tododb ÷ pg ≥ 0.95)\n`,
@@ -237,7 +237,7 @@ try {
         ),
       );
     } finally {
-      for (const handle of opened.splice(4)) await closeHandle(handle);
+      for (const contender of Object.values(through)) await closeHandle(contender);
       await bouncer.stop();
     }
   } else {

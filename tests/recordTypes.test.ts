@@ -26,6 +26,16 @@ const INSTANTS = [
   `timestamptz '2026-12-01 05:44:21.123456+00'`,
 ];
 
+/** A task's created_at as the server has it, in milliseconds since 1970, asked over a connection of the test's own. */
+async function storedCreatedAt(url: string, taskId: string): Promise<number> {
+  const { rows } = await admin(url, (client) =>
+    client.query<{ ms: string }>('SELECT floor(extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM tasks WHERE id = $1', [
+      taskId,
+    ]),
+  );
+  return Number(rows[0]!.ms);
+}
+
 describe('the timestamps of records', () => {
   const copy = useDatabaseCopy();
 
@@ -77,14 +87,7 @@ describe('the timestamps of records', () => {
     try {
       const user = await db.users.create({ email: 'kathmandu@example.com' });
       const task = await db.tasks.create(user.id, { title: 'in +05:45' });
-      const [stored] = (
-        await db.sequelize.query(`SELECT floor(extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM tasks WHERE id = $1`, {
-          bind: [task.id],
-          plain: false,
-          raw: true,
-        })
-      )[0] as { ms: string }[];
-      expect(task.createdAt.getTime()).toBe(Number(stored!.ms));
+      expect(task.createdAt.getTime()).toBe(await storedCreatedAt(copy.url, task.id));
       const page = await db.tasks.list(user.id);
       expect(page.items[0]!.createdAt).toEqual(task.createdAt);
     } finally {
@@ -102,12 +105,7 @@ describe('records when the DateStyle is not ISO', () => {
     try {
       const user = await db.users.create({ email: 'datestyle@example.com' });
       const task = await db.tasks.create(user.id, { title: 'in SQL, DMY' });
-      const stored = await admin(copy.url, (client) =>
-        client.query<{ ms: string }>('SELECT floor(extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM tasks WHERE id = $1', [
-          task.id,
-        ]),
-      );
-      expect(task.createdAt.getTime()).toBe(Number(stored.rows[0]!.ms));
+      expect(task.createdAt.getTime()).toBe(await storedCreatedAt(copy.url, task.id));
       expect((await db.tasks.list(user.id)).items).toEqual([task]);
     } finally {
       await db.close();
@@ -159,12 +157,7 @@ describe('records when the application sets pg.defaults.binary for its own conne
       const task = await db.tasks.create(user.id, { title: 'binary' });
       expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(task.userId).toBe(user.id);
-      const stored = await admin(copy.url, (client) =>
-        client.query<{ ms: string }>('SELECT floor(extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM tasks WHERE id = $1', [
-          task.id,
-        ]),
-      );
-      expect(task.createdAt.getTime()).toBe(Number(stored.rows[0]!.ms));
+      expect(task.createdAt.getTime()).toBe(await storedCreatedAt(copy.url, task.id));
       expect((await db.tasks.list(user.id)).items).toEqual([task]);
     } finally {
       defaults.binary = false;

@@ -57,11 +57,12 @@ export type QueryClass = new (
   callback: (error: Error | undefined, result: never) => void,
 ) => pg.Submittable & { name?: string; callback?: unknown; _result?: { _types?: unknown } };
 
-/** The `Query` class of a driver's `Client` class, or of the client's class; undefined when it has none. */
-export function queryClassOf(client: pg.ClientBase | typeof pg.Client): QueryClass | undefined {
+/** The `Query` class of a driver's `Client` class, or of the client's class. */
+export function queryClassOf(client: pg.ClientBase | typeof pg.Client): QueryClass {
   const owner = typeof client === 'function' ? client : client.constructor;
   const Query = (owner as { Query?: unknown }).Query;
-  return typeof Query === 'function' ? (Query as QueryClass) : undefined;
+  if (typeof Query !== 'function') throw new Error("The database driver's Client has no Query class: update src/connection/pgInternals.ts");
+  return Query as QueryClass;
 }
 
 /**

@@ -20,20 +20,14 @@ export function runStatement<Row extends pg.QueryResultRow>(
   if (refusal) return Promise.reject(refusal);
   const Query = queryClassOf(client);
   const name = prepared ? statement.name : undefined;
-  // The callbacks are written in place, not named: the build keeps function names (keepNames),
-  // and a named closure costs a defineProperty call on every statement.
+  // The callback is written in place, not named: the build keeps function names (keepNames), and
+  // a named closure costs a defineProperty call on every statement.
   return new Promise((resolve, reject) => {
-    if (Query) {
-      client.query(
-        textQuery<Row>(Query, statement.text, values as unknown[], name, RECORD_TYPES, (error, result) =>
-          error ? reject(error) : resolve(result),
-        ),
-      );
-    } else {
-      client.query<Row>({ name, text: statement.text, values: values as unknown[], types: RECORD_TYPES }, (error, result) =>
+    client.query(
+      textQuery<Row>(Query, statement.text, values as unknown[], name, RECORD_TYPES, (error, result) =>
         error ? reject(error) : resolve(result),
-      );
-    }
+      ),
+    );
   });
 }
 

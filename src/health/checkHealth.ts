@@ -135,39 +135,41 @@ async function runProbe(
   migrationTable: string,
   prepared: boolean,
 ): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
-  const probeStarted = performance.now();
   if (connection.migrationTableSeen) {
     try {
-      // Number(): the count is read with pg's global parsers, which an application may have changed.
-      // Prepared once per probe connection where the service layer's statements are (never
-      // through PgBouncer): a busy server then only runs it.
-      const { rows } = await client.query<{ version: string; applied: number | string }>({
-        name: prepared ? PROBE_STATEMENT : undefined,
-        text: `SELECT current_setting('server_version') AS version, (SELECT count(*) FROM ${migrationTable} WHERE name = ANY($1))::int AS applied`,
-        values: [KNOWN_MIGRATIONS],
-      });
-      return { latencyMs: elapsed(probeStarted), serverVersion: serverVersion(rows[0]!.version), applied: Number(rows[0]!.applied) };
+      return await readApplied(client, migrationTable, prepared);
     } catch (error) {
       if (!TABLE_GONE.has((error as { code?: unknown }).code as string)) throw error;
       connection.migrationTableSeen = false; // dropped since: the two statements again
     }
   }
+  const probeStarted = performance.now();
   const { rows } = await client.query<{ version: string; tracked: boolean }>(
     `SELECT current_setting('server_version') AS version, to_regclass($1) IS NOT NULL AS tracked`,
     [migrationTable],
   );
-  const latencyMs = elapsed(probeStarted);
   const row = rows[0]!;
-  let applied = 0;
-  if (row.tracked) {
-    const result = await client.query<{ applied: number | string }>(
-      `SELECT count(*)::int AS applied FROM ${migrationTable} WHERE name = ANY($1)`,
-      [KNOWN_MIGRATIONS],
-    );
-    applied = Number(result.rows[0]!.applied);
-    connection.migrationTableSeen = true;
-  }
-  return { latencyMs, serverVersion: serverVersion(row.version), applied };
+  if (!row.tracked) return { latencyMs: elapsed(probeStarted), serverVersion: serverVersion(row.version), applied: 0 };
+  connection.migrationTableSeen = true;
+  return readApplied(client, migrationTable, prepared);
+}
+
+/** The server's version and how many of tododb's migrations the migration table records, in one statement. */
+async function readApplied(
+  client: pg.Client,
+  migrationTable: string,
+  prepared: boolean,
+): Promise<{ latencyMs: number; serverVersion: string; applied: number }> {
+  const started = performance.now();
+  // Prepared once per probe connection where the service layer's statements are (never through
+  // PgBouncer): a busy server then only runs it. Number(): the count is read with pg's global
+  // parsers, which an application may have changed.
+  const { rows } = await client.query<{ version: string; applied: number | string }>({
+    name: prepared ? PROBE_STATEMENT : undefined,
+    text: `SELECT current_setting('server_version') AS version, (SELECT count(*) FROM ${migrationTable} WHERE name = ANY($1))::int AS applied`,
+    values: [KNOWN_MIGRATIONS],
+  });
+  return { latencyMs: elapsed(started), serverVersion: serverVersion(rows[0]!.version), applied: Number(rows[0]!.applied) };
 }
 
 // `15.4 (Debian 15.4-1.pgdg120+1)` → `15.4`.

@@ -21,6 +21,13 @@ export function withQueryEvents(Client: typeof pg.Client, onQuery: ((event: Quer
       // A logger that throws must not fail the statement it was told about.
     }
   };
+  // `callback`, telling of the statement first.
+  const reporting =
+    (text: string, started: number, callback: Callback): Callback =>
+    (error, result) => {
+      emit(text, started, error ?? undefined, error ? undefined : result);
+      callback(error, result);
+    };
   const Query = queryClassOf(Client);
   return class extends Client {
     override query(...args: unknown[]): never {
@@ -31,22 +38,13 @@ export function withQueryEvents(Client: typeof pg.Client, onQuery: ((event: Quer
       if (typeof first === 'object' && typeof first.submit === 'function') {
         // The service layer's statements come as pg Query objects with their callback (see
         // runStatement); any other Submittable (a cursor) reports through its own events.
-        const callback = first.callback;
-        if (Query === undefined || !(first instanceof Query) || typeof callback !== 'function') {
-          return (super.query as (...a: unknown[]) => never)(...args);
-        }
-        first.callback = ((error, result) => {
-          emit(text, started, error ?? undefined, error ? undefined : result);
-          (callback as Callback)(error, result);
-        }) satisfies Callback;
+        if (first instanceof Query && typeof first.callback === 'function')
+          first.callback = reporting(text, started, first.callback as Callback);
         return (super.query as (...a: unknown[]) => never)(...args);
       }
       const last = args[args.length - 1];
       if (typeof last === 'function') {
-        args[args.length - 1] = ((error, result) => {
-          emit(text, started, error ?? undefined, error ? undefined : result);
-          (last as Callback)(error, result);
-        }) satisfies Callback;
+        args[args.length - 1] = reporting(text, started, last as Callback);
         return (super.query as (...a: unknown[]) => never)(...args);
       }
       const running = (super.query as (...a: unknown[]) => Promise<pg.QueryResult>)(...args);
